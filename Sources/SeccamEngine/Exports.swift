@@ -1,0 +1,3 @@
+// Embedders `import SeccamEngine` and get the media and motion value types too.
+@_exported public import SeccamMedia
+@_exported public import SeccamMotion

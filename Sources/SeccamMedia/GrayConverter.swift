@@ -1,0 +1,115 @@
+internal import CSeccamFFmpeg
+
+/// Which pixels of a frame a detector needs: output pixel (row i, column j) is frame pixel
+/// (x: `cropX + j·step`, y: `cropY + i·step`), for `width` × `height` output pixels.
+public struct GraySampling: Sendable, Equatable {
+    public var cropX: Int
+    public var cropY: Int
+    public var step: Int
+    public var width: Int
+    public var height: Int
+
+    public init(cropX: Int, cropY: Int, step: Int, width: Int, height: Int) {
+        self.cropX = cropX
+        self.cropY = cropY
+        self.step = max(1, step)
+        self.width = width
+        self.height = height
+    }
+
+    /// Every pixel of a `width` × `height` frame.
+    public static func full(width: Int, height: Int) -> GraySampling {
+        GraySampling(cropX: 0, cropY: 0, step: 1, width: width, height: height)
+    }
+}
+
+/// Computes dvr-scan's gray values (OpenCV BGR24 via swscale, then `cvtColor(BGR2GRAY)`) from decoded
+/// frames, exactly, and only at the pixels a ``GraySampling`` keeps (DVR-SCAN.md §1.1, §1.4).
+///
+/// 8-bit 4:2:0 frames (`yuv420p`, `yuvj420p`) use swscale's x86 SSSE3 YUV→BGR integer formula directly on
+/// the planes; every other pixel format is converted by swscale to BGR24 first, as OpenCV does.
+/// Not thread-safe; one per camera. Buffers are reused, so steady-state conversion does not allocate.
+public final class GrayConverter {
+    private var scaler: OpaquePointer?
+    private var bgr: [UInt8] = []
+    private var bgrSize = (width: 0, height: 0, format: Int32(-1))
+
+    public init() {}
+
+    deinit {
+        sws_freeContext(scaler)
+    }
+
+    /// Writes `sampling.width × sampling.height` gray bytes into `output` (resized only if its size differs).
+    /// - Throws: ``MediaError`` `invalidData` when the sampled area does not fit the frame (a camera changed
+    ///   resolution), or a swscale failure.
+    public func convert(_ frame: borrowing Frame, sampling: GraySampling, into output: inout [UInt8]) throws(MediaError) {
+        let count = sampling.width * sampling.height
+        if output.count != count { output = [UInt8](repeating: 0, count: count) }
+        guard sampling.width > 0, sampling.height > 0 else { return }
+        let lastX = sampling.cropX + (sampling.width - 1) * sampling.step
+        let lastY = sampling.cropY + (sampling.height - 1) * sampling.step
+        guard sampling.cropX >= 0, sampling.cropY >= 0, lastX < frame.width, lastY < frame.height else {
+            throw MediaError(code: .invalidData, operation: "converting a frame to gray",
+                             reason: "the frame is \(frame.width)x\(frame.height) but the detector expects pixels up to (\(lastX), \(lastY))")
+        }
+        let format = frame.pixelFormat
+        if format.isPlanar420EightBit {
+            let coefficients = format.isFullRangeYUVJ ? YUVToGrayTables.fullRange : YUVToGrayTables.limitedRange
+            frame.withPlanes { y, u, v in
+                output.withUnsafeMutableBufferPointer { out in
+                    coefficients.convert420(y: y, u: u, v: v, sampling: sampling, into: out)
+                }
+            }
+        } else {
+            try convertThroughBGR(frame, sampling: sampling, into: &output)
+        }
+    }
+
+    private func convertThroughBGR(_ frame: borrowing Frame, sampling: GraySampling, into output: inout [UInt8]) throws(MediaError) {
+        let width = frame.width, height = frame.height
+        let format = frame.pixelFormat.rawValue
+        scaler = sws_getCachedContext(scaler, Int32(width), Int32(height), AVPixelFormat(rawValue: format),
+                                      Int32(width), Int32(height), AV_PIX_FMT_BGR24, SWS_BICUBIC, nil, nil, nil)
+        guard let scaler else {
+            throw MediaError(code: .unsupported, operation: "converting \(frame.pixelFormat.name) frames to BGR24",
+                             call: "sws_getCachedContext", reason: "swscale cannot convert this pixel format")
+        }
+        if bgrSize != (width, height, format) {
+            bgr = [UInt8](repeating: 0, count: width * height * 3)
+            bgrSize = (width, height, format)
+        }
+        let stride = width * 3
+        let result = bgr.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var destination: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            var destinationStride = Int32(stride)
+            return withUnsafePointer(to: frame.raw.pointee.data) { data in
+                withUnsafePointer(to: frame.raw.pointee.linesize) { lines in
+                    data.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { planes in
+                        lines.withMemoryRebound(to: Int32.self, capacity: 8) { strides in
+                            sws_scale(scaler, planes, strides, 0, Int32(height), &destination, &destinationStride)
+                        }
+                    }
+                }
+            }
+        }
+        try ffCheck(result, "sws_scale", "converting \(frame.pixelFormat.name) frames to BGR24")
+        bgr.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { out in
+                var index = 0
+                for i in 0..<sampling.height {
+                    let row = (sampling.cropY + i * sampling.step) * stride
+                    var offset = row + sampling.cropX * 3
+                    for _ in 0..<sampling.width {
+                        out[index] = BGRToGray.gray(b: source[offset], g: source[offset + 1], r: source[offset + 2])
+                        index += 1
+                        offset += sampling.step * 3
+                    }
+                }
+            }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension GrayConverter: Sendable {}
