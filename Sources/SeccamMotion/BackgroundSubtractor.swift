@@ -1,0 +1,36 @@
+/// A per-pixel background model that turns gray frames into 0/255 foreground masks.
+public protocol BackgroundSubtractor: AnyObject {
+    /// Model width in pixels.
+    var width: Int { get }
+    /// Model height in pixels.
+    var height: Int { get }
+    /// Updates the model with one frame and writes its mask (0 background, 255 foreground).
+    ///
+    /// - Parameters:
+    ///   - gray: `width * height` pixels, row-major.
+    ///   - mask: `width * height` bytes, overwritten.
+    func apply(_ gray: UnsafeBufferPointer<UInt8>, mask: UnsafeMutableBufferPointer<UInt8>)
+}
+
+extension BackgroundSubtractor {
+    /// Updates the model with `gray` and writes its mask into `mask` (resized if needed).
+    public func apply(_ gray: GrayImage, mask: inout GrayImage) {
+        precondition(gray.width == width && gray.height == height, "subtractor: frame size mismatch")
+        if mask.width != width || mask.height != height {
+            mask = GrayImage(width: width, height: height)
+        }
+        gray.pixels.withUnsafeBufferPointer { source in
+            mask.pixels.withUnsafeMutableBufferPointer { target in
+                apply(source, mask: target)
+            }
+        }
+    }
+}
+
+/// Which code path a subtractor uses; both give identical masks.
+public enum SubtractorImplementation: Sendable, CaseIterable {
+    /// One pixel at a time, following DVR-SCAN.md literally (the oracle).
+    case reference
+    /// SIMD lanes and row bands on all cores.
+    case vectorized
+}

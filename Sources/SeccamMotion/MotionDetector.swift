@@ -1,0 +1,148 @@
+/// dvr-scan's per-frame detector: background subtraction, morphological opening, ROI score and
+/// rejection rules (DVR-SCAN.md §1.3–§3.4).
+///
+/// Feed it gray frames already cropped and subsampled per `plan`. All buffers are allocated in `init`;
+/// `process` does not allocate as long as the caller does not keep the previous `FrameScore`'s arrays.
+/// Not thread-safe: use one detector per stream.
+public final class MotionDetector {
+    /// The options the detector was built with.
+    public let options: DetectorOptions
+    /// Which frame pixels `process` expects.
+    public let plan: SamplingPlan
+    /// Effective kernel size after the §3.1 rule (0 or 1 = no filtering).
+    public let kernelSize: Int
+
+    private let subtractor: any BackgroundSubtractor
+    private let morphology: Morphology
+    private let mask: UnsafeMutableBufferPointer<UInt8>
+    /// Subsampled union of all polygons, or `nil` without regions.
+    private let roi: [UInt8]?
+    private let roiCount: Int
+    /// Per region: subsampled polygon mask and its pixel count.
+    private let regionMasks: [(pixels: [UInt8], count: Int)]
+    private let regionThresholds: [Double]
+    private let hasOwnThresholds: Bool
+    private let testsBox: Bool
+    private var regionScores: [Double]
+    private var triggered: [Int]
+
+    /// Builds a detector for a video size.
+    ///
+    /// - Throws: `MotionOptionError` if `options.validate()` fails.
+    public init(options: DetectorOptions, videoWidth: Int, videoHeight: Int,
+                implementation: SubtractorImplementation = .vectorized) throws(MotionOptionError) {
+        try options.validate()
+        guard videoWidth > 0 && videoHeight > 0 else {
+            throw MotionOptionError(option: "input", message: "video size must be positive, got \(videoWidth)x\(videoHeight)")
+        }
+        self.options = options
+        let polygons = options.regions.map { $0.clamped(width: videoWidth, height: videoHeight) }
+        let plan = SamplingPlan(videoWidth: videoWidth, videoHeight: videoHeight,
+                                downscaleFactor: options.downscaleFactor, polygons: polygons)
+        self.plan = plan
+        kernelSize = KernelSize.effective(requested: options.kernelSize, videoWidth: videoWidth,
+                                          downscale: options.downscaleFactor)
+        switch options.subtractor {
+        case .mog2:
+            subtractor = MOG2Subtractor(width: plan.width, height: plan.height,
+                                        varianceThreshold: options.varianceThreshold,
+                                        learningRate: options.learningRate, implementation: implementation)
+        case .cnt:
+            subtractor = CNTSubtractor(width: plan.width, height: plan.height, learningRate: options.learningRate)
+        }
+        morphology = Morphology(width: plan.width, height: plan.height, kernelSize: kernelSize)
+        mask = .allocate(capacity: max(1, plan.width * plan.height))
+        mask.initialize(repeating: 0)
+
+        func sampledMask(_ polygon: [PolygonPoint]) -> [UInt8] {
+            var full = [UInt8](repeating: 0, count: videoWidth * videoHeight)
+            PolygonRasterizer.fill(polygon, into: &full, width: videoWidth, height: videoHeight)
+            var sampled = GrayImage(width: plan.width, height: plan.height)
+            plan.sample(full, into: &sampled)
+            return sampled.pixels
+        }
+        let masks = polygons.map { sampledMask($0) }
+        regionMasks = masks.map { ($0, $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }) }
+        if masks.isEmpty {
+            roi = nil
+            roiCount = 0
+        } else {
+            let union = masks.dropFirst().reduce(masks[0]) { zip($0, $1).map { max($0, $1) } }
+            roi = union
+            roiCount = union.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        }
+        regionThresholds = options.regions.map { $0.threshold ?? options.threshold }
+        hasOwnThresholds = options.regions.contains { $0.threshold != nil }
+        testsBox = options.maxArea < 1 || options.maxWidth < 1 || options.maxHeight < 1
+        regionScores = [Double](repeating: 0, count: masks.count)
+        triggered = []
+        triggered.reserveCapacity(masks.count)
+    }
+
+    deinit {
+        mask.deallocate()
+    }
+
+    /// Scores one frame of `plan.width` x `plan.height` pixels.
+    public func process(_ gray: GrayImage) -> FrameScore {
+        precondition(gray.width == plan.width && gray.height == plan.height,
+                     "MotionDetector: got \(gray.width)x\(gray.height), plan is \(plan.width)x\(plan.height)")
+        return gray.pixels.withUnsafeBufferPointer { process($0) }
+    }
+
+    /// Scores one frame given as `plan.width * plan.height` row-major pixels.
+    public func process(_ gray: UnsafeBufferPointer<UInt8>) -> FrameScore {
+        subtractor.apply(gray, mask: mask)
+        morphology.open(mask)
+        let width = plan.width
+        let height = plan.height
+        let pixels = UnsafePointer(mask.baseAddress!)
+        let (foreground, rect) = MaskStatistics.boundingRect(pixels, width: width, height: height)
+
+        let rawScore: Double
+        if let roi {
+            let inside = roi.withUnsafeBufferPointer {
+                MaskStatistics.nonZeroBoth(pixels, $0.baseAddress!, count: width * height)
+            }
+            rawScore = roiCount > 0 ? Double(255 * inside) / Double(roiCount) : 0
+        } else {
+            rawScore = width * height > 0 ? Double(255 * foreground) / Double(width * height) : 0
+        }
+
+        var rejected = false
+        if testsBox {
+            let widthFraction = Double((rect?.width ?? 0) * plan.step) / Double(plan.videoWidth)
+            let heightFraction = Double((rect?.height ?? 0) * plan.step) / Double(plan.videoHeight)
+            rejected = widthFraction * heightFraction > options.maxArea || widthFraction > options.maxWidth
+                || heightFraction > options.maxHeight
+        }
+        func adjusted(_ value: Double) -> Double {
+            value >= options.maxThreshold || rejected ? 0 : value
+        }
+        let score = adjusted(rawScore)
+
+        triggered.removeAll(keepingCapacity: true)
+        for index in regionMasks.indices {
+            let region = regionMasks[index]
+            let inside = region.pixels.withUnsafeBufferPointer {
+                MaskStatistics.nonZeroBoth(pixels, $0.baseAddress!, count: width * height)
+            }
+            regionScores[index] = region.count > 0 ? Double(255 * inside) / Double(region.count) : 0
+            if adjusted(regionScores[index]) >= regionThresholds[index] {
+                triggered.append(index)
+            }
+        }
+        let above = hasOwnThresholds ? !triggered.isEmpty : score >= options.threshold
+        let box = rect.map {
+            MotionBox(x: plan.cropX + $0.x * plan.step, y: plan.cropY + $0.y * plan.step,
+                      width: $0.width * plan.step, height: $0.height * plan.step)
+        }
+        return FrameScore(rawScore: rawScore, score: score, above: above, boundingBox: box,
+                          regionScores: regionScores, triggeredRegions: triggered)
+    }
+
+    /// Calls `body` with the last filtered mask (`plan.width * plan.height` bytes, 0 or 255).
+    public func withMask<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(mask))
+    }
+}
