@@ -19,13 +19,20 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds of video to read when measuring the keyframe interval.")
     var keyframeScan: Double = 10
 
+    @Flag(name: .long, help: "Also decode the whole input and count frames and decode errors (like ffprobe -count_frames).")
+    var countFrames = false
+
     func run() throws {
         let report = try ProbeReport.probe(
-            SourceURL(source), options: input.demuxerOptions(), keyframeScanSeconds: keyframeScan)
+            SourceURL(source), options: input.demuxerOptions(), keyframeScanSeconds: keyframeScan,
+            countFrames: countFrames)
         if json {
             print(try JSONOutput.encode(report))
         } else {
             print(ProbeText.render(report), terminator: "")
+        }
+        if let truncation = report.truncation {
+            throw CommandFailure("\(report.source): \(truncation)")
         }
     }
 }

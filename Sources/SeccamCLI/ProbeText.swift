@@ -27,6 +27,9 @@ enum ProbeText {
         } else {
             out += String(format: "  keyframe interval: fewer than two keyframes in the first %.1f s\n", r.scannedSeconds)
         }
+        if let frames = r.decodedFrames {
+            out += "  decoded: \(frames) frames, \(r.decodeErrors ?? 0) decode errors\n"
+        }
         return out
     }
 }

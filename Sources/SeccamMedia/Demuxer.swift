@@ -1,3 +1,4 @@
+import Foundation
 internal import CSeccamFFmpeg
 #if canImport(Glibc)
 import Glibc
@@ -37,6 +38,8 @@ public final class Demuxer {
     /// Cancels blocking calls on this input from any thread.
     public let interrupt: InterruptFlag
     private let timeout: Duration?
+    /// End time (seconds) of the last video packet read, for the truncation check.
+    private var lastVideoPacketEnd: Double?
     /// Options the demuxer did not recognise (reported so a typo in a camera option is visible).
     public let unusedOptions: [String]
 
@@ -144,11 +147,31 @@ public final class Demuxer {
         let ret = av_read_frame(context, packet.raw)
         interrupt.arm(timeout: nil)
         if ret == cseccam_averror_eof() { return .endOfStream }
+        if ret >= 0, let video = videoStreamIndex, packet.streamIndex == video {
+            let info = packet.info(timeBase: streams[video].timeBase)
+            if let pts = info.pts ?? info.dts {
+                let end = pts.seconds + Double(info.duration) * pts.timeBase.doubleValue
+                lastVideoPacketEnd = max(lastVideoPacketEnd ?? end, end)
+            }
+        }
         if ret < 0 {
             throw MediaError(code: interrupt.code(for: ret), operation: "reading packets from \(source.redacted)",
                              call: "av_read_frame", averror: ret, reason: averrorText(ret))
         }
         return .packet
+    }
+
+    /// After the end of a file: why it looks truncated (its video ends well before the duration its header
+    /// declares), or nil when it ended where it said it would. Live sources have no declared duration.
+    public var truncationDetail: String? {
+        guard let video = videoStreamIndex, let declared = streams[video].duration, let start = streams[video].startTime
+        else { return nil }
+        let expectedEnd = declared.seconds + start.seconds
+        let actualEnd = lastVideoPacketEnd ?? start.seconds
+        let missing = expectedEnd - actualEnd
+        guard missing > 1.0, missing > 0.05 * declared.seconds else { return nil }
+        return String(format: "the video ends at %.2f s but the file header declares %.2f s: the file is truncated or damaged",
+                      actualEnd - start.seconds, declared.seconds)
     }
 
     /// Opens a decoder for stream `index` of this input (frame threads: `threads` 0 = automatic).

@@ -32,6 +32,11 @@ public struct ProbeReport: Sendable, Codable {
     public var keyframeIntervals: [Double]
     /// How much video was read to find keyframes.
     public var scannedSeconds: Double
+    /// With `countFrames`: pictures the decoder produced over the whole input, and packets it rejected.
+    public var decodedFrames: Int?
+    public var decodeErrors: Int?
+    /// With `countFrames`: why the input looks truncated, if it does.
+    public var truncation: String?
 
     /// Mean of ``keyframeIntervals``, nil when fewer than two keyframes were seen.
     public var meanKeyframeInterval: Double? {
@@ -44,7 +49,8 @@ extension ProbeReport {
     /// to measure the keyframe interval.
     @available(*, noasync, message: "blocks; call from a pipeline thread")
     public static func probe(
-        _ source: SourceURL, options: DemuxerOptions = DemuxerOptions(), keyframeScanSeconds: Double = 10
+        _ source: SourceURL, options: DemuxerOptions = DemuxerOptions(), keyframeScanSeconds: Double = 10,
+        countFrames: Bool = false
     ) throws(MediaError) -> ProbeReport {
         let demuxer = try Demuxer(source: source, options: options)
         var keyTimes: [Double] = []
@@ -65,11 +71,18 @@ extension ProbeReport {
         }
         let sortedKeys = keyTimes.sorted()
         let intervals = zip(sortedKeys.dropFirst(), sortedKeys).map { $0 - $1 }
-        return ProbeReport(
+        var report = ProbeReport(
             source: source.redacted, format: demuxer.formatName, formatLongName: demuxer.formatLongName,
             durationSeconds: demuxer.durationSeconds, bitRate: demuxer.bitRate > 0 ? demuxer.bitRate : nil,
             streams: demuxer.streams.map(Stream.init), videoStream: demuxer.videoStreamIndex,
             keyframeIntervals: intervals, scannedSeconds: max(0, (last ?? 0) - (first ?? 0)))
+        if countFrames {
+            let count = try FrameCount.decodeAll(source, options: options)
+            report.decodedFrames = count.frames
+            report.decodeErrors = count.decodeErrors
+            report.truncation = count.truncation
+        }
+        return report
     }
 }
 

@@ -1,0 +1,119 @@
+import Foundation
+import SeccamMedia
+import SeccamTestSupport
+import XCTest
+
+/// Bad sources give a clear error naming the source and the cause, quickly, and never a crash or hang.
+final class BadInputTests: XCTestCase {
+    private func openError(_ text: String, timeout: Duration = .seconds(3)) -> MediaError? {
+        var options = DemuxerOptions()
+        options.timeout = timeout
+        do {
+            let reader = try VideoFrameReader(demuxer: try Demuxer(source: SourceURL(text), options: options))
+            var frame = try Frame()
+            while try reader.nextFrame(into: &frame) {}
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    func testMissingFile() throws {
+        let error = try XCTUnwrap(openError("/no/such/dir/clip.mp4"))
+        XCTAssertEqual(error.code, .notFound)
+        XCTAssertTrue(error.description.contains("/no/such/dir/clip.mp4"), error.description)
+        XCTAssertTrue(error.description.contains("No such file or directory"), error.description)
+    }
+
+    func testDirectory() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let error = try XCTUnwrap(openError(dir.path))
+        XCTAssertEqual(error.code, .invalidArgument)
+        XCTAssertTrue(error.description.contains(dir.path) && error.description.contains("directory"), error.description)
+    }
+
+    func testEmptyFileAndRandomBytes() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = dir.appendingPathComponent("empty.mp4")
+        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        var generator = SystemRandomNumberGenerator()
+        let noise = dir.appendingPathComponent("noise.mp4")
+        FileManager.default.createFile(atPath: noise.path, contents: Data((0..<65536).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+        for url in [empty, noise] {
+            let error = try XCTUnwrap(openError(url.path), url.lastPathComponent)
+            XCTAssertEqual(error.code, .invalidData, error.description)
+            XCTAssertTrue(error.description.contains(url.path), error.description)
+            XCTAssertTrue(error.description.contains("Invalid data found when processing input"), error.description)
+        }
+    }
+
+    func testTruncatedFileDecodesWhatIsThereAndSaysItIsTruncated() throws {
+        let url = TestPaths.fixtures.appendingPathComponent("truncated.mp4")
+        let count = try FrameCount.decodeAll(SourceURL(url.path))
+        XCTAssertEqual(count.frames, try FFprobe.decodedFrameTimestamps(url).count)
+        let detail = try XCTUnwrap(count.truncation)
+        XCTAssertTrue(detail.contains("truncated"), detail)
+    }
+
+    func testUnknownScheme() throws {
+        let error = try XCTUnwrap(openError("nosuchproto://camera/stream"))
+        XCTAssertEqual(error.code, .unsupported)
+        XCTAssertTrue(error.description.contains("nosuchproto://camera/stream") && error.description.contains("Protocol not found"))
+    }
+
+    func testClosedRTSPPortFailsFastWithoutLeakingThePassword() throws {
+        let port = ProcessRunner.freePort()
+        let started = Date()
+        let error = try XCTUnwrap(openError("rtsp://admin:hunter2@127.0.0.1:\(port)/x"))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        XCTAssertEqual(error.code, .network)
+        XCTAssertTrue(error.description.contains("127.0.0.1:\(port)"), error.description)
+        XCTAssertTrue(error.description.contains("Connection refused"), error.description)
+        XCTAssertFalse(error.description.contains("hunter2"), error.description)
+        XCTAssertFalse(error.description.contains("admin"), error.description)
+    }
+
+    func testSilentServerTimesOutInsteadOfHanging() throws {
+        // A TCP listener that accepts and never answers: the open must end at the timeout.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(fd, 4)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        let port = UInt16(bigEndian: addr.sin_port)
+        let started = Date()
+        let error = try XCTUnwrap(openError("rtsp://user:pw@127.0.0.1:\(port)/silent", timeout: .seconds(2)))
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(error.code, .timedOut, error.description)
+        XCTAssertGreaterThan(elapsed, 1.5)
+        XCTAssertLessThan(elapsed, 6)
+        XCTAssertFalse(error.description.contains("pw@"), error.description)
+    }
+
+    func testCancelFromAnotherThreadStopsABlockedOpen() throws {
+        let flag = InterruptFlag()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { flag.cancel() }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(fd, 4)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        var options = DemuxerOptions()
+        options.timeout = .seconds(30)
+        let started = Date()
+        XCTAssertThrowsError(try Demuxer(source: SourceURL("rtsp://127.0.0.1:\(UInt16(bigEndian: addr.sin_port))/x"), options: options, interrupt: flag)) { error in
+            XCTAssertEqual((error as? MediaError)?.code, .cancelled)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+}
