@@ -15,6 +15,11 @@ public final class CNTSubtractor: BackgroundSubtractor {
     /// Per pixel: stability, history colour, history stability (the background value is never read).
     private let state: UnsafeMutablePointer<Int32>
     private let previous: UnsafeMutablePointer<UInt8>
+    /// History mode's stability cap, `int(900 * rate)` for rates in (0, 1).
+    private let maximum: Int32
+    /// The frame and mask of the `apply` call in progress, for the band workers.
+    private var frameSource: UnsafePointer<UInt8>?
+    private var frameMask: UnsafeMutablePointer<UInt8>?
 
     /// Creates an empty model.
     ///
@@ -24,6 +29,8 @@ public final class CNTSubtractor: BackgroundSubtractor {
         self.width = width
         self.height = height
         self.learningRate = learningRate
+        let scale = learningRate > 0 && learningRate < 1 ? learningRate : 1
+        maximum = Int32(Double(Self.maximumStability) * scale)
         let count = max(1, width * height)
         state = UnsafeMutablePointer<Int32>.allocate(capacity: count * 3)
         state.initialize(repeating: 0, count: count * 3)
@@ -48,28 +55,11 @@ public final class CNTSubtractor: BackgroundSubtractor {
             previous.update(from: source, count: count)
             initialized = true
         }
-        let state = self.state
-        let previous = self.previous
-        if learningRate != 0 {
-            let scale = learningRate > 0 && learningRate < 1 ? learningRate : 1
-            let maximum = Int32(Double(Self.maximumStability) * scale)
-            ParallelBands.run(count: count, minimumBand: 16384) { band in
-                for pixel in band {
-                    let current = Int32(source[pixel])
-                    target[pixel] = Self.updateWithHistory(state + pixel * 3, current: current,
-                                                           previous: Int32(previous[pixel]), maximum: maximum)
-                    previous[pixel] = source[pixel]
-                }
-            }
-        } else {
-            ParallelBands.run(count: count, minimumBand: 16384) { band in
-                for pixel in band {
-                    target[pixel] = Self.updateWithoutHistory(state + pixel * 3, current: Int32(source[pixel]),
-                                                              previous: Int32(previous[pixel]))
-                    previous[pixel] = source[pixel]
-                }
-            }
-        }
+        frameSource = source
+        frameMask = target
+        ParallelBands.run(count: count, minimumBand: 16384, self)
+        frameSource = nil
+        frameMask = nil
     }
 
     /// `BGSubtractPixelWithHistory`; returns the mask value.
@@ -112,5 +102,25 @@ public final class CNTSubtractor: BackgroundSubtractor {
             return 0
         }
         return 255
+    }
+}
+
+extension CNTSubtractor: BandWork {
+    /// Updates a band of pixels of the current frame.
+    func work(_ band: Range<Int>) {
+        guard let source = frameSource, let target = frameMask else { return }
+        if learningRate != 0 {
+            for pixel in band {
+                target[pixel] = Self.updateWithHistory(state + pixel * 3, current: Int32(source[pixel]),
+                                                       previous: Int32(previous[pixel]), maximum: maximum)
+                previous[pixel] = source[pixel]
+            }
+        } else {
+            for pixel in band {
+                target[pixel] = Self.updateWithoutHistory(state + pixel * 3, current: Int32(source[pixel]),
+                                                          previous: Int32(previous[pixel]))
+                previous[pixel] = source[pixel]
+            }
+        }
     }
 }

@@ -34,6 +34,9 @@ public final class MOG2Subtractor: BackgroundSubtractor {
     private let model: UnsafeMutableRawPointer
     /// Used mode count per pixel (padded to whole chunks).
     private let modes: UnsafeMutablePointer<UInt8>
+    /// The frame and mask of the `apply` call in progress, for the band workers.
+    private var frameSource: UnsafePointer<UInt8>?
+    private var frameMask: UnsafeMutablePointer<UInt8>?
 
     /// Creates an empty model.
     ///
@@ -84,34 +87,11 @@ public final class MOG2Subtractor: BackgroundSubtractor {
                 target[pixel] = foreground ? 255 : 0
             }
         case .vectorized:
-            let parameters = self.parameters
-            let model = self.model
-            let modes = self.modes
-            ParallelBands.run(count: chunks, minimumBand: 1024) { band in
-                for chunk in band {
-                    let first = chunk * 8
-                    let valid = min(8, count - first)
-                    var x = SIMD8<UInt8>()
-                    if valid == 8 {
-                        x = UnsafeRawPointer(source + first).loadUnaligned(as: SIMD8<UInt8>.self)
-                    } else {
-                        for lane in 0..<valid { x[lane] = source[first + lane] }
-                    }
-                    let modeBytes = UnsafeMutableRawPointer(modes + first)
-                    var used = SIMD8<Int32>(truncatingIfNeeded: modeBytes.load(as: SIMD8<UInt8>.self))
-                    let foreground = Self.updateChunk(model + chunk * Self.chunkFloats * 4, modes: &used,
-                                                      x: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: x)),
-                                                      parameters)
-                    modeBytes.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: used), as: SIMD8<UInt8>.self)
-                    let bytes = SIMD8<UInt8>(truncatingIfNeeded: SIMD8<Int32>(repeating: 0)
-                        .replacing(with: 255, where: foreground))
-                    if valid == 8 {
-                        UnsafeMutableRawPointer(target + first).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
-                    } else {
-                        for lane in 0..<valid { target[first + lane] = bytes[lane] }
-                    }
-                }
-            }
+            frameSource = source
+            frameMask = target
+            ParallelBands.run(count: chunks, minimumBand: 1024, self)
+            frameSource = nil
+            frameMask = nil
         }
     }
 
@@ -321,5 +301,35 @@ public final class MOG2Subtractor: BackgroundSubtractor {
         }
         modes = nmodes
         return .!background
+    }
+}
+
+extension MOG2Subtractor: BandWork {
+    /// Runs the vectorized update over a band of 8-pixel chunks of the current frame.
+    func work(_ band: Range<Int>) {
+        guard let source = frameSource, let target = frameMask else { return }
+        let count = width * height
+        let parameters = self.parameters
+        for chunk in band {
+            let first = chunk * 8
+            let valid = min(8, count - first)
+            var x = SIMD8<UInt8>()
+            if valid == 8 {
+                x = UnsafeRawPointer(source + first).loadUnaligned(as: SIMD8<UInt8>.self)
+            } else {
+                for lane in 0..<valid { x[lane] = source[first + lane] }
+            }
+            let modeBytes = UnsafeMutableRawPointer(modes + first)
+            var used = SIMD8<Int32>(truncatingIfNeeded: modeBytes.load(as: SIMD8<UInt8>.self))
+            let foreground = Self.updateChunk(model + chunk * Self.chunkFloats * 4, modes: &used,
+                                              x: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: x)), parameters)
+            modeBytes.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: used), as: SIMD8<UInt8>.self)
+            let bytes = SIMD8<UInt8>(truncatingIfNeeded: SIMD8<Int32>(repeating: 0).replacing(with: 255, where: foreground))
+            if valid == 8 {
+                UnsafeMutableRawPointer(target + first).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
+            } else {
+                for lane in 0..<valid { target[first + lane] = bytes[lane] }
+            }
+        }
     }
 }
