@@ -6,6 +6,11 @@ struct SeccamCommand: ParsableCommand {
         commandName: "seccam-engine",
         abstract: "Security-camera engine: in-process FFmpeg decoding, dvr-scan-compatible motion detection.",
         version: "0.1.0",
-        subcommands: [ProbeCommand.self]
+        subcommands: [ScanCommand.self, ProbeCommand.self]
     )
+
+    /// Joins dvr-scan's multi-value region arguments before ArgumentParser sees them.
+    static func main() {
+        main(RegionArguments.rewrite(Array(CommandLine.arguments.dropFirst())))
+    }
 }

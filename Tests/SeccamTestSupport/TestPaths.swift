@@ -40,3 +40,18 @@ public enum TestPaths {
         return url
     }
 }
+
+extension TestPaths {
+    /// The built `seccam-engine` executable next to the test bundle (swift test builds every product).
+    public static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("seccam-engine")
+    }
+
+    /// The comma-separated timecode line of a dvr-scan output (the last line of `../shared/videos/reference/NAME.txt`).
+    public static func referenceTimecodes(_ videoName: String) throws -> String {
+        let text = try String(contentsOf: sharedVideos.appendingPathComponent("reference/\(videoName).txt"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        if lines.last?.contains("No motion events") == true { return "" }
+        return lines.last ?? ""
+    }
+}

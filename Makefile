@@ -1,0 +1,42 @@
+# seccam-engine — the two commands: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+# Debian 12 packages the build, the tests and the RTSP test camera need.
+APT_PACKAGES := ffmpeg pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavdevice-dev \
+	libcurl4-openssl-dev python3 python3-venv python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad libgl1 libglib2.0-0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_INPUT := Fixtures/moving_box.mp4
+
+.PHONY: demo test deps build leak-check clean
+
+## demo: install what is missing, build release, run the main job on a bundled clip.
+demo: deps build
+	.build/release/seccam-engine probe $(DEMO_INPUT)
+
+## test: install what is missing, run every test, then the leak check.
+test: deps
+	swift test
+	$(MAKE) leak-check
+
+build:
+	swift build -c release
+
+## deps: apt-get install only the Debian packages that are not installed yet.
+deps:
+	@command -v swift >/dev/null || { echo "Swift 6 toolchain not found (expected on PATH or in /opt/swift)"; exit 1; }
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing missing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## leak-check: decode a fixture under LeakSanitizer; any leak fails.
+leak-check:
+	swift build --scratch-path .build-asan -Xswiftc -sanitize=address --product seccam-engine
+	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 .build-asan/debug/seccam-engine probe --count-frames $(DEMO_INPUT) > /dev/null
+	@echo "leak-check: no leaks (LeakSanitizer) decoding $(DEMO_INPUT)"
+
+clean:
+	rm -rf .build .build-asan

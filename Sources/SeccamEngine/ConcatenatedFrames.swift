@@ -1,0 +1,79 @@
+/// Decoded video frames of several inputs played back to back, as dvr-scan concatenates `-i` files:
+/// one frame counter (``position``, frames consumed), the first input's size and frame rate, and
+/// presentation times that continue across inputs.
+struct ConcatenatedFrames {
+    private let inputs: [SourceURL]
+    private let options: DemuxerOptions
+    private let threads: Int
+    private var reader: VideoFrameReader
+    private var inputIndex = 0
+    let width: Int
+    let height: Int
+    let framesPerSecond: Double
+    /// Sum of the header frame counts, when every input has one.
+    let totalFrames: Int?
+    /// Frames consumed so far (dvr-scan's position).
+    private(set) var position = 0
+    private(set) var warnings: [String] = []
+    private var finishedDecodeErrors = 0
+    /// Presentation time of every consumed frame, relative to the first.
+    private var times: [Double] = []
+    private var inputFirstPTS: Double?
+    private var inputOffset = 0.0
+
+    init(inputs: [SourceURL], options: DemuxerOptions, threads: Int) throws {
+        self.inputs = inputs
+        self.options = options
+        self.threads = threads
+        reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[0], options: options), threads: threads)
+        let video = reader.videoStream
+        width = video.width
+        height = video.height
+        framesPerSecond = video.framesPerSecond
+        guard framesPerSecond > 0 else {
+            throw ScanInputError(description: "\(inputs[0].redacted): the video stream declares no frame rate")
+        }
+        totalFrames = inputs.count == 1 ? video.frameCount : nil
+    }
+
+    var decodeErrors: Int { finishedDecodeErrors + reader.decoder.decodeErrors }
+
+    /// Decodes the next frame of the concatenation into `frame`; false after the last input ends.
+    mutating func next(into frame: inout Frame) throws -> Bool {
+        while true {
+            if try reader.nextFrame(into: &frame) {
+                guard frame.width == width, frame.height == height else {
+                    throw ScanInputError(description: "\(inputs[inputIndex].redacted): frame size changed to \(frame.width)x\(frame.height) (the scan started at \(width)x\(height))")
+                }
+                recordTime(frame.pts(timeBase: reader.videoStream.timeBase)?.seconds)
+                position += 1
+                return true
+            }
+            if let truncation = reader.demuxer.truncationDetail {
+                warnings.append("\(inputs[inputIndex].redacted): \(truncation)")
+            }
+            guard inputIndex + 1 < inputs.count else { return false }
+            finishedDecodeErrors += reader.decoder.decodeErrors
+            inputIndex += 1
+            inputOffset = (times.last ?? -1 / framesPerSecond) + 1 / framesPerSecond
+            inputFirstPTS = nil
+            reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[inputIndex], options: options), threads: threads)
+        }
+    }
+
+    private mutating func recordTime(_ pts: Double?) {
+        guard let pts else {
+            times.append((times.last ?? -1 / framesPerSecond) + 1 / framesPerSecond)
+            return
+        }
+        if inputFirstPTS == nil { inputFirstPTS = pts }
+        times.append(inputOffset + pts - inputFirstPTS!)
+    }
+
+    /// Presentation time of frame `index` (an event boundary may lie one past the last frame).
+    func ptsSeconds(ofFrame index: Int) -> Double {
+        if index >= 0, index < times.count { return times[index] }
+        guard let last = times.last else { return Double(index) / framesPerSecond }
+        return last + Double(index - times.count + 1) / framesPerSecond
+    }
+}

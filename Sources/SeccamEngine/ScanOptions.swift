@@ -1,0 +1,41 @@
+/// Everything `scan` needs besides its inputs: dvr-scan's detection and event options plus how to
+/// open and decode the inputs.
+public struct ScanOptions: Sendable {
+    /// Per-frame detector options (`-b -t -k -df -a`, config-only max-*/variance/learning rate).
+    public var detector = DetectorOptions()
+    /// `-l`: motion must last this long before an event starts.
+    public var minEventLength: TimeSpec = .seconds(0.1)
+    /// `-tb`: pre-roll included before the motion.
+    public var timeBeforeEvent: TimeSpec = .seconds(1.5)
+    /// `-tp`: how long after the last motion an event ends.
+    public var timePostEvent: TimeSpec = .seconds(2.0)
+    /// `-fs`: frames skipped after each processed frame.
+    public var frameSkip = 0
+    /// `-st`, `-et`, `-dt` (duration overrides end time).
+    public var startTime: TimeSpec?
+    public var endTime: TimeSpec?
+    public var duration: TimeSpec?
+    /// How inputs are opened (timeouts, RTSP transport, FFmpeg options).
+    public var demuxer = DemuxerOptions()
+    /// Decoder threads (0 = automatic).
+    public var decoderThreads = 0
+
+    public init() {}
+
+    /// Checks the options that do not depend on the video (the detector's own rules, frame skip).
+    public func validate() throws(MotionOptionError) {
+        try detector.validate()
+        guard frameSkip >= 0 else {
+            throw MotionOptionError(option: "frame-skip", message: "must be 0 or more, got \(frameSkip)")
+        }
+        for (name, spec) in [("min-event-length", minEventLength), ("time-before-event", timeBeforeEvent),
+                             ("time-post-event", timePostEvent)] {
+            if case .seconds(let s) = spec, s < 0 {
+                throw MotionOptionError(option: name, message: "must not be negative, got \(s)s")
+            }
+            if case .frames(let f) = spec, f < 0 {
+                throw MotionOptionError(option: name, message: "must not be negative, got \(f)")
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+
+/// One processed frame, for score dumps and plots.
+public struct FrameRecord: Sendable {
+    /// 0-based index of the frame in the (concatenated) input.
+    public var frame: Int
+    /// Presentation time relative to the first frame, in seconds.
+    public var ptsSeconds: Double
+    public var score: FrameScore
+}
+
+/// How far a scan has come, for progress lines.
+public struct ScanProgress: Sendable {
+    public var framesRead: Int
+    /// Total frames of all inputs when their headers say, for a percentage.
+    public var totalFrames: Int?
+    public var elapsedSeconds: Double
+}
+
+/// An input that cannot be scanned together with the first one.
+public struct ScanInputError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+/// A file scan: the `scan` command's engine. Decodes each input once, computes dvr-scan's gray at the
+/// sampled pixels, runs the detector and the event state machine, and reports events with dvr-scan's
+/// frame and time rules (DVR-SCAN.md §1.2, §4). Several inputs are concatenated as dvr-scan does: frame
+/// numbers continue and the background model is kept.
+public final class ScanSession {
+    public let inputs: [SourceURL]
+    public let options: ScanOptions
+    private let logger: Logger
+
+    public init(inputs: [SourceURL], options: ScanOptions, logger: Logger? = nil) {
+        self.inputs = inputs
+        self.options = options
+        self.logger = logger ?? Logger(label: "seccam.scan", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// Runs the scan to the end of the inputs (or `-et`/`-dt`).
+    /// - Parameters:
+    ///   - onFrame: sees every processed frame's score (for `--scores` and plots).
+    ///   - onProgress: called a few times a second.
+    /// - Throws: ``MediaError`` for unreadable inputs, ``MotionOptionError`` for invalid options,
+    ///   ``ScanInputError`` when a later input's size differs from the first.
+    @available(*, noasync, message: "blocks; run on a thread of its own")
+    public func run(onFrame: ((FrameRecord) -> Void)? = nil, onProgress: ((ScanProgress) -> Void)? = nil) throws -> ScanResult {
+        precondition(!inputs.isEmpty, "a scan needs at least one input")
+        try options.validate()
+        let clock = ContinuousClock()
+        let started = clock.now
+        var source = try ConcatenatedFrames(inputs: inputs, options: options.demuxer, threads: options.decoderThreads)
+        let fps = source.framesPerSecond
+        let detector = try MotionDetector(options: options.detector, videoWidth: source.width, videoHeight: source.height)
+        let plan = detector.plan
+        let sampling = GraySampling(cropX: plan.cropX, cropY: plan.cropY, step: plan.step, width: plan.width, height: plan.height)
+        let startFrame = options.startTime?.frames(fps: fps) ?? 0
+        let endFrame: Int? = options.duration.map { $0.frames(fps: fps) + startFrame } ?? options.endTime?.frames(fps: fps)
+        let stride = options.frameSkip + 1
+        var tracker = EventTracker(
+            threshold: options.detector.threshold, minEventLength: options.minEventLength.frames(fps: fps),
+            timeBeforeEvent: options.timeBeforeEvent.frames(fps: fps), timePostEvent: options.timePostEvent.frames(fps: fps),
+            frameSkip: options.frameSkip, startFrame: startFrame)
+        let regionNames = options.detector.regions.enumerated().map { $0.element.name ?? "\($0.offset + 1)" }
+
+        var frame = try Frame()
+        let converter = GrayConverter()
+        var gray = [UInt8](repeating: 0, count: plan.width * plan.height)
+        var events: [ScannedEvent] = []
+        var current: EventAccumulator?
+        var processed = 0
+        var lastProgress = clock.now
+
+        func finishEvent(_ event: MotionEvent) {
+            let acc = current ?? EventAccumulator(peakScore: 0, peakFrame: event.start)
+            current = nil
+            events.append(ScannedEvent(
+                index: events.count + 1, startFrame: event.start, endFrame: event.end,
+                startSeconds: Double(event.start) / fps, endSeconds: Double(event.end) / fps,
+                durationSeconds: Double(max(0, event.end - event.start)) / fps,
+                startPTSSeconds: source.ptsSeconds(ofFrame: event.start), endPTSSeconds: source.ptsSeconds(ofFrame: event.end),
+                peakScore: acc.peakScore, peakFrame: acc.peakFrame, boundingBox: acc.box,
+                triggeredRegions: acc.regions.sorted().map { regionNames[$0] }))
+            logger.info("motion event ended", metadata: ["event.index": "\(events.count)", "event.start": "\(event.start)", "event.end": "\(event.end)"])
+        }
+
+        while source.position < startFrame, try source.next(into: &frame) {}
+        scanning: while true {
+            if let endFrame, source.position >= endFrame { break }
+            for _ in 1..<stride { guard try source.next(into: &frame) else { break scanning } }
+            guard try source.next(into: &frame) else { break }
+            let index = source.position - 1
+            try converter.convert(frame, sampling: sampling, into: &gray)
+            let score = gray.withUnsafeBufferPointer { detector.process($0) }
+            processed += 1
+            onFrame?(FrameRecord(frame: index, ptsSeconds: source.ptsSeconds(ofFrame: index), score: score))
+            let regionRule = options.detector.regions.contains { $0.threshold != nil }
+            switch tracker.observe(frame: index, score: score.score, above: regionRule ? score.above : nil) {
+            case .started(let start):
+                current = EventAccumulator(peakScore: score.score, peakFrame: index)
+                logger.info("motion event started", metadata: ["event.start": "\(start)", "frame": "\(index)"])
+            case .ended(let event):
+                finishEvent(event)
+            case nil:
+                break
+            }
+            if tracker.inEvent { current?.add(score, frame: index) }
+            if onProgress != nil, processed % 8 == 0, clock.now - lastProgress > .milliseconds(250) {
+                lastProgress = clock.now
+                onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames,
+                                         elapsedSeconds: (clock.now - started).seconds))
+            }
+        }
+        if let event = tracker.finish(position: source.position) { finishEvent(event) }
+        onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames, elapsedSeconds: (clock.now - started).seconds))
+        return ScanResult(
+            inputs: inputs.map(\.redacted), width: source.width, height: source.height, framesPerSecond: fps,
+            framesRead: source.position, framesProcessed: processed, decodeErrors: source.decodeErrors,
+            kernelSize: detector.kernelSize, events: events, warnings: source.warnings,
+            elapsedSeconds: (clock.now - started).seconds)
+    }
+}
+
+/// Peak score, motion box and triggered regions of the event in progress.
+private struct EventAccumulator {
+    var peakScore: Double
+    var peakFrame: Int
+    var box: MotionBox?
+    var regions = Set<Int>()
+
+    mutating func add(_ score: FrameScore, frame: Int) {
+        if score.score > peakScore {
+            peakScore = score.score
+            peakFrame = frame
+        }
+        guard score.above else { return }
+        if let b = score.boundingBox { box = box.map { $0.union(b) } ?? b }
+        regions.formUnion(score.triggeredRegions)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

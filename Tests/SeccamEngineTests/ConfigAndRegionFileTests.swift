@@ -1,0 +1,33 @@
+import SeccamEngine
+import XCTest
+
+final class ConfigAndRegionFileTests: XCTestCase {
+    func testConfigFileKeysAndErrors() throws {
+        let file = try DvrScanConfigFile(text: "; c\n threshold = 0.3\nkernel-size=5\ntime-post-event = 1.5\nbg-subtractor = cnt\nmax-area = 0.5\n", path: "a.cfg")
+        var options = ScanOptions()
+        try file.apply(to: &options)
+        XCTAssertEqual(options.detector.threshold, 0.3)
+        XCTAssertEqual(options.detector.kernelSize, 5)
+        XCTAssertEqual(options.timePostEvent, .seconds(1.5))
+        XCTAssertEqual(options.detector.subtractor, .cnt)
+        XCTAssertEqual(options.detector.maxArea, 0.5)
+        XCTAssertThrowsError(try DvrScanConfigFile(text: "[section]\n", path: "b.cfg")) { XCTAssertTrue("\($0)".contains("b.cfg:1")) }
+        XCTAssertThrowsError(try DvrScanConfigFile(text: "x\n", path: "c.cfg")) { XCTAssertTrue("\($0)".contains("key = value")) }
+        XCTAssertThrowsError(try DvrScanConfigFile(text: "threshold = 0.1\nbogus = 2\n", path: "d.cfg")) {
+            XCTAssertTrue("\($0)".contains("d.cfg:2: unknown config key 'bogus'"))
+        }
+        var o = ScanOptions()
+        XCTAssertThrowsError(try DvrScanConfigFile(text: "threshold = high\n", path: "e.cfg").apply(to: &o)) {
+            XCTAssertTrue("\($0)".contains("'threshold'"))
+        }
+    }
+
+    func testRegionFileSyntax() throws {
+        let regions = try RegionFile.parse("[(10, 20), (30, 40), (50, 60)]\n\n1 2 3 4 5 6 7 8\n", source: "r.txt")
+        XCTAssertEqual(regions.map(\.points.count), [3, 4])
+        XCTAssertEqual(regions[0].points[1], PolygonPoint(x: 30, y: 40))
+        XCTAssertThrowsError(try RegionFile.parse("1 2 3 4\n", source: "r.txt")) { XCTAssertTrue("\($0)".contains("at least 3 points")) }
+        XCTAssertThrowsError(try RegionFile.parse("1 2 3 4 5\n", source: "r.txt")) { XCTAssertTrue("\($0)".contains("x y pairs")) }
+        XCTAssertThrowsError(try RegionFile.parse("1 2 3 4 5 -6\n", source: "r.txt")) { XCTAssertTrue("\($0)".contains("non-negative")) }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import SeccamEngine
+import SeccamTestSupport
+import XCTest
+
+/// The `seccam-engine scan` command line: dvr-scan's output format, option names and error messages.
+final class ScanCommandTests: XCTestCase {
+    private func scan(_ arguments: [String]) throws -> ProcessRunner.Output {
+        try ProcessRunner.run([TestPaths.executable.path, "scan"] + arguments)
+    }
+
+    private var video: String { TestPaths.sharedVideos.appendingPathComponent("lowmotion_intel_one-by-one_101s-116s.mp4").path }
+
+    func testPrintsDvrScanTableAndTimecodes() throws {
+        let out = try scan([video, "-so"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let reference = try String(contentsOf: TestPaths.sharedVideos.appendingPathComponent("reference/lowmotion_intel_one-by-one_101s-116s.mp4.txt"), encoding: .utf8)
+        let table = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("|") || $0.hasPrefix("---") } }
+        XCTAssertEqual(table(out.stdout), table(reference))
+        XCTAssertEqual(out.stdout.split(separator: "\n").last, reference.split(separator: "\n").last)
+        let quiet = try scan(["-i", video, "-so", "-q"])
+        XCTAssertEqual(quiet.stdout, String(reference.split(separator: "\n").last!) + "\n")
+    }
+
+    func testJSONAndScoresCSV() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("scores.csv")
+        let out = try scan([video, "-so", "--json", "--scores", csv.path])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let result = try JSONDecoder().decode(ScanResult.self, from: Data(out.stdout.utf8))
+        XCTAssertEqual(result.events.count, 1)
+        let rows = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.first, "frame,pts,score,above")
+        XCTAssertEqual(rows.count - 1, result.framesProcessed)
+        let peak = rows.dropFirst().map { $0.split(separator: ",") }.max { Double($0[2])! < Double($1[2])! }!
+        XCTAssertEqual(Double(peak[2]), result.events[0].peakScore)
+    }
+
+    func testBadOptionsGiveClearErrors() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let badConfig = dir.appendingPathComponent("bad.cfg")
+        try "threshold = 0.2\nno-such-key = 1\n".write(to: badConfig, atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["-k", "4"], "kernel"),
+            (["-a", "10", "10", "20", "20"], "at least 3 points"),
+            (["-t", "-0.5"], "threshold"),
+            (["-c", badConfig.path], "unknown config key 'no-such-key'"),
+            (["-l", "1.5x"], "-l/--min-event-length"),
+            (["-b", "KNN"], "MOG2 or CNT"),
+        ]
+        for (arguments, expected) in cases {
+            let out = try scan([video, "-so"] + arguments)
+            XCTAssertNotEqual(out.status, 0, "\(arguments) should fail")
+            XCTAssertTrue(out.stderr.contains(expected), "\(arguments): \(out.stderr)")
+        }
+        let missing = try scan(["/no/such/video.mp4", "-so"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("/no/such/video.mp4") && missing.stderr.contains("No such file"), missing.stderr)
+    }
+
+    func testTruncatedInputReportsEventsThenFails() throws {
+        let out = try scan([TestPaths.fixtures.appendingPathComponent("truncated.mp4").path, "-so"])
+        XCTAssertNotEqual(out.status, 0)
+        XCTAssertTrue(out.stdout.contains("Processed 95 frames"), out.stdout)
+        XCTAssertTrue(out.stderr.contains("truncated"), out.stderr)
+    }
+
+    func testConfigFileAppliesAndCommandLineWins() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("dvr-scan.cfg")
+        try "# comment\nthreshold = 300\nmin-event-length = 0.2\n".write(to: config, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try scan([video, "-so", "-q", "-c", config.path]).stdout, "")
+        let overridden = try scan([video, "-so", "-q", "-c", config.path, "-t", "0.15", "-l", "0.1s"])
+        XCTAssertEqual(overridden.stdout, try TestPaths.referenceTimecodes("lowmotion_intel_one-by-one_101s-116s.mp4") + "\n")
+    }
+}
