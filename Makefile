@@ -9,11 +9,12 @@ APT_PACKAGES := ffmpeg pkg-config libavformat-dev libavcodec-dev libavutil-dev l
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_INPUT := Fixtures/moving_box.mp4
 
-.PHONY: demo test deps build leak-check clean
+.PHONY: demo test deps build leak-check bench compat ref-venv clean
 
 ## demo: install what is missing, build release, run the main job on a bundled clip.
 demo: deps build
 	.build/release/seccam-engine probe $(DEMO_INPUT)
+	.build/release/seccam-engine scan $(DEMO_INPUT) -so
 
 ## test: install what is missing, run every test, then the leak check.
 test: deps
@@ -38,5 +39,17 @@ leak-check:
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 .build-asan/debug/seccam-engine probe --count-frames $(DEMO_INPUT) > /dev/null
 	@echo "leak-check: no leaks (LeakSanitizer) decoding $(DEMO_INPUT)"
 
+## ref-venv: dvr-scan 1.8.2.1 (the reference) in .venv-ref, for bench and compat.
+ref-venv: deps
+	@[ -x .venv-ref/bin/dvr-scan ] || { python3 -m venv .venv-ref && .venv-ref/bin/pip install -q dvr-scan==1.8.2.1; }
+
+## bench: speed and memory against ffmpeg and dvr-scan; writes Benchmarks/RESULTS.md.
+bench: build ref-venv
+	python3 Benchmarks/bench.py
+
+## compat: every shared video x option set, scores and events against the real dvr-scan.
+compat: build ref-venv
+	python3 Benchmarks/compat/compare.py
+
 clean:
-	rm -rf .build .build-asan
+	rm -rf .build .build-asan Benchmarks/work
