@@ -5,7 +5,8 @@ import PackageDescription
 // Module boundaries (see docs in README "Layout"):
 //   CSeccamFFmpeg  <- SeccamMedia  (the only Swift module importing FFmpeg)
 //   SeccamMotion   (pure Swift, no C): dvr-scan-compatible detector
-//   SeccamEngine   <- Media + Motion: scan/run orchestration, public API for embedding
+//   SeccamClips    <- Media: pre-roll packet buffer, clip writer (stream copy), crash-safe clip files
+//   SeccamEngine   <- Media + Motion + Clips: scan/run orchestration, public API for embedding
 //   SeccamCLI      <- Engine: the thin `seccam-engine` executable
 
 let ffmpegProviders: [SystemPackageProvider] = [
@@ -22,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CSeccamFFmpeg", pkgConfig: "libavformat", providers: ffmpegProviders),
@@ -32,8 +34,14 @@ let package = Package(
             dependencies: ["CSeccamFFmpeg", "CSeccamFFmpegSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
+            name: "SeccamClips",
+            dependencies: [
+                "SeccamMedia", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "SeccamEngine",
-            dependencies: ["SeccamMedia", "SeccamMotion", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SeccamMedia", "SeccamMotion", "SeccamClips", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "SeccamCLI",
@@ -48,6 +56,7 @@ let package = Package(
         .target(name: "SeccamTestSupport", path: "Tests/SeccamTestSupport"),
         .testTarget(name: "SeccamMotionTests", dependencies: ["SeccamMotion", "SeccamTestSupport"]),
         .testTarget(name: "SeccamMediaTests", dependencies: ["SeccamMedia", "SeccamTestSupport"]),
+        .testTarget(name: "SeccamClipsTests", dependencies: ["SeccamClips", "SeccamTestSupport"]),
         .testTarget(name: "SeccamEngineTests", dependencies: ["SeccamEngine", "SeccamTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

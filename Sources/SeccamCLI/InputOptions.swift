@@ -35,3 +35,5 @@ struct InputOptions: ParsableArguments {
         return options
     }
 }
+
+extension ClipContainer: ExpressibleByArgument {}

@@ -51,10 +51,12 @@ struct ScanCommand: ParsableCommand {
 
     @Flag(name: [.customLong("so", withSingleDash: true), .customLong("scan-only")], help: "Only list events, write no clips.")
     var scanOnly = false
-    @Option(name: [.customShort("m"), .customLong("output-mode")], help: "Clip output mode (copy, encode).")
-    var outputMode: String?
-    @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for clips.")
-    var outputDir: String?
+    @Option(name: [.customShort("m"), .customLong("output-mode")], help: "Clip output: copy (stream copy, default).")
+    var outputMode: String = "copy"
+    @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for clips and their JSON sidecars [current folder].")
+    var outputDir: String = "."
+    @Option(name: .long, help: "Clip container: mp4 (default) or mkv (keeps any audio codec).")
+    var container: ClipContainer = .mp4
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the comma-separated timecodes.")
     var quiet = false
     @Flag(name: .customLong("ignore-user-config"), help: "Accepted for dvr-scan compatibility (no user config is read).")
@@ -68,9 +70,12 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let sources = videos + input
         guard !sources.isEmpty else { throw ValidationError("no input video: give one or more files (or -i FILE)") }
-        let options = try scanOptions()
-        if !scanOnly, outputMode != nil || outputDir != nil {
-            FileHandle.standardError.write(Data("note: clip output (-m/-d) is not implemented yet; scanning only.\n".utf8))
+        var options = try scanOptions()
+        if !scanOnly {
+            guard outputMode.lowercased() == "copy" else {
+                throw ValidationError("-m/--output-mode: only 'copy' (stream copy, no re-encoding) is implemented; got '\(outputMode)'. Use -so to scan only.")
+            }
+            options.clips = ClipSettings(directory: outputDir, container: container)
         }
         let session = ScanSession(inputs: sources.map(SourceURL.init), options: options)
         let progress = ProgressLine(label: "Scanning")

@@ -37,7 +37,9 @@ enum ScanText {
             let end = Timecode.format(frames: e.endFrame, fps: fps, precision: 1)
             lines.append(String(format: "|  Event %4d  |  ", e.index) + "\(start)  |  \(length)  |  \(end)  |")
         }
-        lines += [rule, "[seccam] Comma-separated timecode values:", commaLine]
+        lines += [rule]
+        for e in r.events { if let clip = e.clipPath { lines.append("[seccam] Event \(e.index) clip: \(clip)") } }
+        lines += ["[seccam] Comma-separated timecode values:", commaLine]
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -18,6 +18,9 @@ struct ConcatenatedFrames {
     private var finishedDecodeErrors = 0
     /// Presentation time of every consumed frame, relative to the first.
     private var times: [Double] = []
+    /// Raw timestamps of the consumed frames of the current input, in its video time base (for clip cuts).
+    private var frameTimestamps: [Int64?] = []
+    private var firstFrameOfInput = 0
     private var inputFirstPTS: Double?
     private var inputOffset = 0.0
 
@@ -38,14 +41,38 @@ struct ConcatenatedFrames {
 
     var decodeErrors: Int { finishedDecodeErrors + reader.decoder.decodeErrors }
 
+    /// The input being read (clips are cut from a single input).
+    var demuxer: Demuxer { reader.demuxer }
+
+    /// Frame `index`'s own timestamp in the input's video time base, when that frame has been decoded.
+    func timestamp(ofFrame index: Int) -> MediaTime? {
+        let local = index - firstFrameOfInput
+        guard local >= 0, local < frameTimestamps.count, let ticks = frameTimestamps[local] else { return nil }
+        return MediaTime(ticks: ticks, timeBase: reader.videoStream.timeBase)
+    }
+
     /// Decodes the next frame of the concatenation into `frame`; false after the last input ends.
-    mutating func next(into frame: inout Frame) throws -> Bool {
+    /// `onPacket` sees every packet read along the way.
+    mutating func next(into frame: inout Frame, onPacket: ((borrowing Packet) throws -> Void)? = nil) throws -> Bool {
         while true {
-            if try reader.nextFrame(into: &frame) {
+            let decoded: Bool
+            if let onPacket {
+                do { decoded = try reader.nextFrame(into: &frame, onPacket: { (p: borrowing Packet) throws(any Error) in try onPacket(p) }) } catch {
+                    switch error {
+                    case .media(let m): throw m
+                    case .consumer(let c): throw c
+                    }
+                }
+            } else {
+                decoded = try reader.nextFrame(into: &frame)
+            }
+            if decoded {
                 guard frame.width == width, frame.height == height else {
                     throw ScanInputError(description: "\(inputs[inputIndex].redacted): frame size changed to \(frame.width)x\(frame.height) (the scan started at \(width)x\(height))")
                 }
-                recordTime(frame.pts(timeBase: reader.videoStream.timeBase)?.seconds)
+                let pts = frame.pts(timeBase: reader.videoStream.timeBase)
+                recordTime(pts?.seconds)
+                frameTimestamps.append(pts?.ticks)
                 position += 1
                 return true
             }
@@ -57,6 +84,8 @@ struct ConcatenatedFrames {
             inputIndex += 1
             inputOffset = (times.last ?? -1 / framesPerSecond) + 1 / framesPerSecond
             inputFirstPTS = nil
+            frameTimestamps.removeAll()
+            firstFrameOfInput = position
             reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[inputIndex], options: options), threads: threads)
         }
     }

@@ -1,3 +1,4 @@
 // Embedders `import SeccamEngine` and get the media and motion value types too.
 @_exported public import SeccamMedia
 @_exported public import SeccamMotion
+@_exported public import SeccamClips

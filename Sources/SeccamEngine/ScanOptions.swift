@@ -19,6 +19,8 @@ public struct ScanOptions: Sendable {
     public var demuxer = DemuxerOptions()
     /// Decoder threads (0 = automatic).
     public var decoderThreads = 0
+    /// Where to write a clip per event by stream copy (`-m copy`); nil scans only (`-so`).
+    public var clips: ClipSettings?
 
     public init() {}
 

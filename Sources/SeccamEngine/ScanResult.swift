@@ -20,6 +20,9 @@ public struct ScannedEvent: Sendable, Codable, Equatable {
     public var boundingBox: MotionBox?
     /// Names (or 1-based numbers) of the regions that triggered during the event.
     public var triggeredRegions: [String]
+    /// The clip and its JSON sidecar, when clips were written.
+    public var clipPath: String?
+    public var sidecarPath: String?
 }
 
 /// What a scan found and how it went.

@@ -64,6 +64,10 @@ public final class ScanSession {
             frameSkip: options.frameSkip, startFrame: startFrame)
         let regionNames = options.detector.regions.enumerated().map { $0.element.name ?? "\($0.offset + 1)" }
 
+        let clips = try options.clips.map { settings in
+            try ClipOutput(settings: settings, inputs: inputs, source: source, fps: fps, options: options,
+                           minimumFrames: tracker.minimumFrames, logger: logger)
+        }
         var frame = try Frame()
         let converter = GrayConverter()
         var gray = [UInt8](repeating: 0, count: plan.width * plan.height)
@@ -73,7 +77,7 @@ public final class ScanSession {
         var lastProgress = clock.now
 
         func finishEvent(_ event: MotionEvent) {
-            let acc = current ?? EventAccumulator(peakScore: 0, peakFrame: event.start)
+            let acc = current ?? EventAccumulator(peakScore: 0, peakFrame: event.start, motionFrame: event.start)
             current = nil
             events.append(ScannedEvent(
                 index: events.count + 1, startFrame: event.start, endFrame: event.end,
@@ -82,14 +86,22 @@ public final class ScanSession {
                 startPTSSeconds: source.ptsSeconds(ofFrame: event.start), endPTSSeconds: source.ptsSeconds(ofFrame: event.end),
                 peakScore: acc.peakScore, peakFrame: acc.peakFrame, boundingBox: acc.box,
                 triggeredRegions: acc.regions.sorted().map { regionNames[$0] }))
+            clips?.eventEnded(events.count - 1, endFrame: event.end, motionFrame: acc.motionFrame)
             logger.info("motion event ended", metadata: ["event.index": "\(events.count)", "event.start": "\(event.start)", "event.end": "\(event.end)"])
         }
 
-        while source.position < startFrame, try source.next(into: &frame) {}
+        let onPacket: ((borrowing Packet) throws -> Void)? = clips.map { output in { (p: borrowing Packet) throws in try output.recorder.add(p) } }
+        func next() throws -> Bool {
+            guard try source.next(into: &frame, onPacket: onPacket) else { return false }
+            try clips?.frameDecoded(source, events: &events)
+            return true
+        }
+
+        while source.position < startFrame, try next() {}
         scanning: while true {
             if let endFrame, source.position >= endFrame { break }
-            for _ in 1..<stride { guard try source.next(into: &frame) else { break scanning } }
-            guard try source.next(into: &frame) else { break }
+            for _ in 1..<stride { guard try next() else { break scanning } }
+            guard try next() else { break }
             let index = source.position - 1
             try converter.convert(frame, sampling: sampling, into: &gray)
             let score = gray.withUnsafeBufferPointer { detector.process($0) }
@@ -98,14 +110,19 @@ public final class ScanSession {
             let regionRule = options.detector.regions.contains { $0.threshold != nil }
             switch tracker.observe(frame: index, score: score.score, above: regionRule ? score.above : nil) {
             case .started(let start):
-                current = EventAccumulator(peakScore: score.score, peakFrame: index)
+                let motionFrame = index - (tracker.minimumFrames - 1) * stride
+                current = EventAccumulator(peakScore: score.score, peakFrame: index, motionFrame: motionFrame)
+                try clips?.eventStarted(number: events.count + 1, startFrame: start, source: source)
                 logger.info("motion event started", metadata: ["event.start": "\(start)", "frame": "\(index)"])
             case .ended(let event):
                 finishEvent(event)
             case nil:
                 break
             }
-            if tracker.inEvent { current?.add(score, frame: index) }
+            if tracker.inEvent {
+                current?.add(score, frame: index)
+                try clips?.eventContinues(throughFrame: index, source: source)
+            }
             if onProgress != nil, processed % 8 == 0, clock.now - lastProgress > .milliseconds(250) {
                 lastProgress = clock.now
                 onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames,
@@ -113,6 +130,7 @@ public final class ScanSession {
             }
         }
         if let event = tracker.finish(position: source.position) { finishEvent(event) }
+        try clips?.inputEnded(source, events: &events)
         onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames, elapsedSeconds: (clock.now - started).seconds))
         return ScanResult(
             inputs: inputs.map(\.redacted), width: source.width, height: source.height, framesPerSecond: fps,
@@ -126,6 +144,8 @@ public final class ScanSession {
 private struct EventAccumulator {
     var peakScore: Double
     var peakFrame: Int
+    /// First frame of the motion window that started the event (before pre-roll).
+    var motionFrame: Int
     var box: MotionBox?
     var regions = Set<Int>()
 

@@ -133,6 +133,12 @@ public final class Demuxer {
     /// Container bit rate in bits/s (0 when unknown).
     public var bitRate: Int64 { context?.pointee.bit_rate ?? 0 }
 
+    /// Borrowed codec parameters of stream `index`, for a muxer copying the stream.
+    func codecParameters(_ index: Int) -> UnsafeMutablePointer<AVCodecParameters>? {
+        guard let context, index >= 0, index < Int(context.pointee.nb_streams) else { return nil }
+        return context.pointee.streams[index]?.pointee.codecpar
+    }
+
     /// The stream a packet or decoder refers to.
     public func stream(_ index: Int) -> StreamInfo { streams[index] }
 

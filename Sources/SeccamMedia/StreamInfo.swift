@@ -9,6 +9,8 @@ public enum MediaType: String, Sendable, Codable {
 public struct StreamInfo: Sendable, Hashable {
     public var index: Int
     public var mediaType: MediaType
+    /// FFmpeg's numeric codec id (`AVCodecID`), for container compatibility checks.
+    public var codecID: UInt32
     /// Codec short name (`h264`, `hevc`, `aac`, `mjpeg`, …).
     public var codecName: String
     /// Codec profile (`Main`, `High`, …) when known.
@@ -49,6 +51,7 @@ public struct StreamInfo: Sendable, Hashable {
         case AVMEDIA_TYPE_DATA: mediaType = .data
         default: mediaType = .other
         }
+        codecID = par.codec_id.rawValue
         codecName = avcodec_get_name(par.codec_id).map { String(cString: $0) } ?? "unknown"
         profile = avcodec_profile_name(par.codec_id, par.profile).map { String(cString: $0) }
         timeBase = TimeBase(stream.pointee.time_base)
