@@ -189,7 +189,10 @@ public final class MOG2Subtractor: BackgroundSubtractor {
 
     // MARK: - Vectorized path (8 pixels in lockstep, lanes masked by their own mode count)
 
+    // Integer comparisons against a scalar compile to per-lane loops in Swift 6.3; always compare
+    // against a splatted vector instead.
     typealias Lanes = SIMD8<Float>
+    typealias Lane32 = SIMD8<Int32>
     typealias LaneMask = SIMDMask<SIMD8<Int32>>
 
     /// Updates the 8 pixels of one chunk; returns the foreground lanes.
@@ -216,12 +219,12 @@ public final class MOG2Subtractor: BackgroundSubtractor {
         var fits = LaneMask(repeating: false)
         var totalWeight = Lanes(repeating: 0)
         for mode in 0..<modeLimit {
-            let active = nmodes .> Int32(mode)
+            let active = nmodes .> Lane32(repeating: Int32(mode))
             if !any(active) {
                 break
             }
             var weight = p.alpha1 * load(mode * 3) + p.prune
-            var swapCount = SIMD8<Int32>(repeating: 0)
+            var swapCount = Lane32(repeating: 0)
             let unfitted = active .& .!fits
             if any(unfitted) {
                 let variance = load(mode * 3 + 1)
@@ -248,17 +251,17 @@ public final class MOG2Subtractor: BackgroundSubtractor {
                             break
                         }
                         swapSlots(i, i - 1, where: moving)
-                        swapCount.replace(with: swapCount &+ 1, where: moving)
+                        swapCount.replace(with: swapCount &+ Lane32(repeating: 1), where: moving)
                         i -= 1
                     }
                 }
             }
             let pruned = active .& (weight .< -p.prune)
             weight.replace(with: 0, where: pruned)
-            nmodes.replace(with: nmodes &- 1, where: pruned)
-            let position = Int32(mode) &- swapCount
+            nmodes.replace(with: nmodes &- Lane32(repeating: 1), where: pruned)
+            let position = Lane32(repeating: Int32(mode)) &- swapCount
             for j in 0...mode {
-                store(j * 3, load(j * 3).replacing(with: weight, where: active .& (position .== Int32(j))))
+                store(j * 3, load(j * 3).replacing(with: weight, where: active .& (position .== Lane32(repeating: Int32(j)))))
             }
             totalWeight.replace(with: totalWeight + weight, where: active)
         }
@@ -266,17 +269,17 @@ public final class MOG2Subtractor: BackgroundSubtractor {
         inverse.replace(with: 0, where: .!((totalWeight .> Float.ulpOfOne) .| (totalWeight .< -Float.ulpOfOne)))
         for m in 0..<modeLimit {
             let w = load(m * 3)
-            store(m * 3, w.replacing(with: w * inverse, where: nmodes .> Int32(m)))
+            store(m * 3, w.replacing(with: w * inverse, where: nmodes .> Lane32(repeating: Int32(m))))
         }
         let adding = .!fits
         if p.alphaT > 0 && any(adding) {
-            let full = nmodes .== Int32(modeLimit)
-            let slot = nmodes.replacing(with: Int32(modeLimit - 1), where: full)
-            let grown = nmodes.replacing(with: nmodes &+ 1, where: adding .& .!full)
-            let newWeight = Lanes(repeating: p.alphaT).replacing(with: 1, where: grown .== 1)
+            let full = nmodes .== Lane32(repeating: Int32(modeLimit))
+            let slot = nmodes.replacing(with: Lane32(repeating: Int32(modeLimit - 1)), where: full)
+            let grown = nmodes.replacing(with: nmodes &+ Lane32(repeating: 1), where: adding .& .!full)
+            let newWeight = Lanes(repeating: p.alphaT).replacing(with: 1, where: grown .== Lane32(repeating: 1))
             for j in 0..<modeLimit {
-                let isSlot = adding .& (slot .== Int32(j))
-                let decays = adding .& (grown .> Int32(j + 1))
+                let isSlot = adding .& (slot .== Lane32(repeating: Int32(j)))
+                let decays = adding .& (grown .> Lane32(repeating: Int32(j + 1)))
                 var w = load(j * 3)
                 w.replace(with: w * p.alpha1, where: decays)
                 w.replace(with: newWeight, where: isSlot)
@@ -287,7 +290,7 @@ public final class MOG2Subtractor: BackgroundSubtractor {
             nmodes.replace(with: grown, where: adding)
             var moving = adding
             for i in stride(from: modeLimit - 1, through: 1, by: -1) {
-                let testing = moving .& (nmodes .> Int32(i))
+                let testing = moving .& (nmodes .> Lane32(repeating: Int32(i)))
                 if !any(testing) {
                     continue
                 }
@@ -324,7 +327,7 @@ extension MOG2Subtractor: BandWork {
             let foreground = Self.updateChunk(model + chunk * Self.chunkFloats * 4, modes: &used,
                                               x: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: x)), parameters)
             modeBytes.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: used), as: SIMD8<UInt8>.self)
-            let bytes = SIMD8<UInt8>(truncatingIfNeeded: SIMD8<Int32>(repeating: 0).replacing(with: 255, where: foreground))
+            let bytes = SIMD8<UInt8>(truncatingIfNeeded: Lane32(repeating: 0).replacing(with: Lane32(repeating: 255), where: foreground))
             if valid == 8 {
                 UnsafeMutableRawPointer(target + first).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
             } else {

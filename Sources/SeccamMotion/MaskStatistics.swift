@@ -1,6 +1,8 @@
 /// Counting and bounding-box helpers over 0/255 masks.
 enum MaskStatistics {
     private typealias Vector = SIMD16<UInt8>
+    // Vector-to-vector comparisons: comparing with a scalar compiles to a per-lane loop.
+    private static let ones = Vector(repeating: 1)
 
     /// Number of non-zero bytes in `count` bytes at `pixels`.
     static func nonZero(_ pixels: UnsafePointer<UInt8>, count: Int) -> Int {
@@ -9,7 +11,7 @@ enum MaskStatistics {
         while i + 16 <= count {
             let v = UnsafeRawPointer(pixels + i).loadUnaligned(as: Vector.self)
             if v != Vector() {
-                total += Int(Vector(repeating: 0).replacing(with: 1, where: v .!= 0).wrappedSum())
+                total += Int(Vector().replacing(with: ones, where: v .!= Vector()).wrappedSum())
             }
             i += 16
         }
@@ -28,7 +30,7 @@ enum MaskStatistics {
             let v = UnsafeRawPointer(a + i).loadUnaligned(as: Vector.self)
             if v != Vector() {
                 let w = UnsafeRawPointer(b + i).loadUnaligned(as: Vector.self)
-                total += Int(Vector(repeating: 0).replacing(with: 1, where: (v .!= 0) .& (w .!= 0)).wrappedSum())
+                total += Int(Vector().replacing(with: ones, where: (v .!= Vector()) .& (w .!= Vector())).wrappedSum())
             }
             i += 16
         }

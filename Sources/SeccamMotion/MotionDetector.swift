@@ -101,9 +101,7 @@ public final class MotionDetector {
 
         let rawScore: Double
         if let roi {
-            let inside = roi.withUnsafeBufferPointer {
-                MaskStatistics.nonZeroBoth(pixels, $0.baseAddress!, count: width * height)
-            }
+            let inside = Self.foregroundCount(pixels, within: roi)
             rawScore = roiCount > 0 ? Double(255 * inside) / Double(roiCount) : 0
         } else {
             rawScore = width * height > 0 ? Double(255 * foreground) / Double(width * height) : 0
@@ -124,9 +122,7 @@ public final class MotionDetector {
         triggered.removeAll(keepingCapacity: true)
         for index in regionMasks.indices {
             let region = regionMasks[index]
-            let inside = region.pixels.withUnsafeBufferPointer {
-                MaskStatistics.nonZeroBoth(pixels, $0.baseAddress!, count: width * height)
-            }
+            let inside = Self.foregroundCount(pixels, within: region.pixels)
             regionScores[index] = region.count > 0 ? Double(255 * inside) / Double(region.count) : 0
             if adjusted(regionScores[index]) >= regionThresholds[index] {
                 triggered.append(index)
@@ -139,6 +135,13 @@ public final class MotionDetector {
         }
         return FrameScore(rawScore: rawScore, score: score, above: above, boundingBox: box,
                           regionScores: regionScores, triggeredRegions: triggered)
+    }
+
+    private static func foregroundCount(_ mask: UnsafePointer<UInt8>, within area: [UInt8]) -> Int {
+        area.withUnsafeBufferPointer { area in
+            guard let base = area.baseAddress else { return 0 }
+            return MaskStatistics.nonZeroBoth(mask, base, count: area.count)
+        }
     }
 
     /// Calls `body` with the last filtered mask (`plan.width * plan.height` bytes, 0 or 255).

@@ -7,6 +7,7 @@ public enum Timecode {
     ///
     /// - Parameter precision: decimal places; dvr-scan prints 1 in its table and 3 in the comma list.
     public static func format(frames: Int, fps: Double, precision: Int) -> String {
+        let precision = max(0, precision)
         var seconds = Double(frames) / fps
         var hours = Int(seconds / 3600)
         seconds -= Double(hours * 3600)
