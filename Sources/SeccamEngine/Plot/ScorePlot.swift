@@ -101,57 +101,57 @@ public struct ScorePlot {
 
         var out: [String] = []
         out.append(#"<?xml version="1.0" encoding="UTF-8"?>"#)
-        out.append(#"<svg xmlns="http://www.w3.org/2000/svg" width="\#(width)" height="\#(height)" viewBox="0 0 \#(width) \#(height)" font-family="sans-serif" font-size="12">"#)
-        out.append(#"<rect width="100%" height="100%" fill="white"/>"#)
-        out.append(#"<text class="title" x="\#(n(left))" y="22" font-size="16" font-weight="bold">\#(Self.escape(title))</text>"#)
+        out.append(##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(width)" height="\##(height)" viewBox="0 0 \##(width) \##(height)" font-family="sans-serif" font-size="12">"##)
+        out.append(##"<rect width="100%" height="100%" fill="white"/>"##)
+        out.append(##"<text class="title" x="\##(n(left))" y="22" font-size="16" font-weight="bold">\##(Self.escape(title))</text>"##)
 
         // Events: shaded spans over the full height; labels: a band along the top of the plot area.
         for e in events {
-            out.append(#"<rect class="event" x="\#(n(x(e.start)))" y="\#(n(top))" width="\#(n(max(0.5, x(e.end) - x(e.start))))" height="\#(n(plotH))" fill="#1f77b4" fill-opacity="0.18"><title>event \#(Self.seconds(e.start))–\#(Self.seconds(e.end))</title></rect>"#)
+            out.append(##"<rect class="event" x="\##(n(x(e.start)))" y="\##(n(top))" width="\##(n(max(0.5, x(e.end) - x(e.start))))" height="\##(n(plotH))" fill="#1f77b4" fill-opacity="0.18"><title>event \##(Self.seconds(e.start))–\##(Self.seconds(e.end))</title></rect>"##)
         }
         for l in labels {
-            out.append(#"<rect class="label" x="\#(n(x(l.start)))" y="\#(n(top))" width="\#(n(max(0.5, x(l.end) - x(l.start))))" height="\#(n(plotH))" fill="#ff7f0e" fill-opacity="0.10" stroke="none"><title>label \#(Self.seconds(l.start))–\#(Self.seconds(l.end))</title></rect>"#)
-            out.append(#"<rect class="label-band" x="\#(n(x(l.start)))" y="\#(n(top + 1))" width="\#(n(max(0.5, x(l.end) - x(l.start))))" height="8" fill="#ff7f0e"/>"#)
+            out.append(##"<rect class="label" x="\##(n(x(l.start)))" y="\##(n(top))" width="\##(n(max(0.5, x(l.end) - x(l.start))))" height="\##(n(plotH))" fill="#ff7f0e" fill-opacity="0.10" stroke="none"><title>label \##(Self.seconds(l.start))–\##(Self.seconds(l.end))</title></rect>"##)
+            out.append(##"<rect class="label-band" x="\##(n(x(l.start)))" y="\##(n(top + 1))" width="\##(n(max(0.5, x(l.end) - x(l.start))))" height="8" fill="#ff7f0e"/>"##)
         }
 
         // Grid and axes.
         for t in yTicks {
             let yy = n(y(t))
-            out.append(#"<line class="grid" x1="\#(n(left))" y1="\#(yy)" x2="\#(n(left + plotW))" y2="\#(yy)" stroke="#dddddd" stroke-width="1"/>"#)
-            out.append(#"<text x="\#(n(left - 6))" y="\#(yy)" text-anchor="end" dominant-baseline="middle">\#(Self.number(t))</text>"#)
+            out.append(##"<line class="grid" x1="\##(n(left))" y1="\##(yy)" x2="\##(n(left + plotW))" y2="\##(yy)" stroke="#dddddd" stroke-width="1"/>"##)
+            out.append(##"<text x="\##(n(left - 6))" y="\##(yy)" text-anchor="end" dominant-baseline="middle">\##(Self.number(t))</text>"##)
         }
         for t in Self.niceTicks(upTo: xMax) where t <= xMax + 1e-9 {
             let xx = n(x(t))
-            out.append(#"<line x1="\#(xx)" y1="\#(n(top + plotH))" x2="\#(xx)" y2="\#(n(top + plotH + 5))" stroke="black"/>"#)
-            out.append(#"<text x="\#(xx)" y="\#(n(top + plotH + 18))" text-anchor="middle">\#(Self.timeLabel(t, span: xMax))</text>"#)
+            out.append(##"<line x1="\##(xx)" y1="\##(n(top + plotH))" x2="\##(xx)" y2="\##(n(top + plotH + 5))" stroke="black"/>"##)
+            out.append(##"<text x="\##(xx)" y="\##(n(top + plotH + 18))" text-anchor="middle">\##(Self.timeLabel(t, span: xMax))</text>"##)
         }
-        out.append(#"<rect class="frame" x="\#(n(left))" y="\#(n(top))" width="\#(n(plotW))" height="\#(n(plotH))" fill="none" stroke="black"/>"#)
-        out.append(#"<text x="\#(n(left + plotW / 2))" y="\#(height - 12)" text-anchor="middle">time (\#(xMax >= 600 ? "m:ss" : "s"))</text>"#)
-        out.append(#"<text transform="translate(16 \#(n(top + plotH / 2))) rotate(-90)" text-anchor="middle">score\#(log ? " (log scale)" : "")</text>"#)
+        out.append(##"<rect class="frame" x="\##(n(left))" y="\##(n(top))" width="\##(n(plotW))" height="\##(n(plotH))" fill="none" stroke="black"/>"##)
+        out.append(##"<text x="\##(n(left + plotW / 2))" y="\##(height - 12)" text-anchor="middle">time (\##(xMax >= 600 ? "m:ss" : "s"))</text>"##)
+        out.append(##"<text transform="translate(16 \##(n(top + plotH / 2))) rotate(-90)" text-anchor="middle">score\##(log ? " (log scale)" : "")</text>"##)
 
         // Scores: one path, reduced to a min/max envelope per pixel column when there are many frames.
         let path = Self.envelope(scores.map { (x(Double($0.frame) / fps), y($0.score)) }, columns: Int(plotW))
         if !path.isEmpty {
             var d = "M\(n(path[0].0)),\(n(path[0].1))"
             for p in path.dropFirst() { d += " L\(n(p.0)),\(n(p.1))" }
-            out.append(#"<path class="score" d="\#(d)" fill="none" stroke="#222222" stroke-width="1"/>"#)
+            out.append(##"<path class="score" d="\##(d)" fill="none" stroke="#222222" stroke-width="1"/>"##)
         }
 
         let ty = n(y(threshold))
-        out.append(#"<line class="threshold" x1="\#(n(left))" y1="\#(ty)" x2="\#(n(left + plotW))" y2="\#(ty)" stroke="#d62728" stroke-width="1.5" stroke-dasharray="6 4"/>"#)
+        out.append(##"<line class="threshold" x1="\##(n(left))" y1="\##(ty)" x2="\##(n(left + plotW))" y2="\##(ty)" stroke="#d62728" stroke-width="1.5" stroke-dasharray="6 4"/>"##)
 
         // Legend, top right above the plot.
         var lx = Double(width) - right - 470
         let ly = 40.0
         func entry(_ symbol: String, _ text: String) {
             out.append(symbol)
-            out.append(#"<text x="\#(n(lx + 22))" y="\#(n(ly))" dominant-baseline="middle">\#(Self.escape(text))</text>"#)
-            lx += 24 + Double(text.count) * 7
+            out.append(##"<text x="\##(n(lx + 22))" y="\##(n(ly))" dominant-baseline="middle">\##(Self.escape(text))</text>"##)
+            lx += 36 + Double(text.count) * 6.5
         }
-        entry(#"<line x1="\#(n(lx))" y1="\#(n(ly))" x2="\#(n(lx + 18))" y2="\#(n(ly))" stroke="#222222" stroke-width="1.5"/>"#, "score")
-        entry(#"<line x1="\#(n(lx))" y1="\#(n(ly))" x2="\#(n(lx + 18))" y2="\#(n(ly))" stroke="#d62728" stroke-width="1.5" stroke-dasharray="6 4"/>"#, "threshold \(Self.number(threshold))")
-        entry(#"<rect x="\#(n(lx))" y="\#(n(ly - 6))" width="18" height="12" fill="#1f77b4" fill-opacity="0.35"/>"#, "events (\(events.count))")
-        entry(#"<rect x="\#(n(lx))" y="\#(n(ly - 6))" width="18" height="12" fill="#ff7f0e"/>"#, "labels (\(labels.count))")
+        entry(##"<line x1="\##(n(lx))" y1="\##(n(ly))" x2="\##(n(lx + 18))" y2="\##(n(ly))" stroke="#222222" stroke-width="1.5"/>"##, "score")
+        entry(##"<line x1="\##(n(lx))" y1="\##(n(ly))" x2="\##(n(lx + 18))" y2="\##(n(ly))" stroke="#d62728" stroke-width="1.5" stroke-dasharray="6 4"/>"##, "threshold \(Self.number(threshold))")
+        entry(##"<rect x="\##(n(lx))" y="\##(n(ly - 6))" width="18" height="12" fill="#1f77b4" fill-opacity="0.35"/>"##, "events (\(events.count))")
+        entry(##"<rect x="\##(n(lx))" y="\##(n(ly - 6))" width="18" height="12" fill="#ff7f0e"/>"##, "labels (\(labels.count))")
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
     }
