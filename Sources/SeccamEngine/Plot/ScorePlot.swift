@@ -120,7 +120,7 @@ public struct ScorePlot {
             out.append(##"<line class="grid" x1="\##(n(left))" y1="\##(yy)" x2="\##(n(left + plotW))" y2="\##(yy)" stroke="#dddddd" stroke-width="1"/>"##)
             out.append(##"<text x="\##(n(left - 6))" y="\##(yy)" text-anchor="end" dominant-baseline="middle">\##(Self.number(t))</text>"##)
         }
-        for t in Self.niceTicks(upTo: xMax) where t <= xMax + 1e-9 {
+        for t in Self.timeTicks(upTo: xMax) where t <= xMax + 1e-9 {
             let xx = n(x(t))
             out.append(##"<line x1="\##(xx)" y1="\##(n(top + plotH))" x2="\##(xx)" y2="\##(n(top + plotH + 5))" stroke="black"/>"##)
             out.append(##"<text x="\##(xx)" y="\##(n(top + plotH + 18))" text-anchor="middle">\##(Self.timeLabel(t, span: xMax))</text>"##)
@@ -167,6 +167,14 @@ public struct ScorePlot {
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         let count = Int((maxValue / step).rounded(.up))
         return (0...max(1, count)).map { (Double($0) * step * 1e9).rounded() / 1e9 }
+    }
+
+    /// Time ticks: ``niceTicks(upTo:)`` below 10 minutes, else whole minutes (1, 2, 5, 10, 15, 20, 30, 60 … min apart).
+    static func timeTicks(upTo span: Double) -> [Double] {
+        guard span >= 600, span.isFinite else { return niceTicks(upTo: span) }
+        let minutes: [Double] = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 360, 720, 1440]
+        let step = 60 * (minutes.first { 60 * $0 >= span / 8 } ?? minutes.last!)
+        return (0...Int((span / step).rounded(.up))).map { Double($0) * step }
     }
 
     /// 0 and the powers of ten from 0.01 up to the first one ≥ `maxValue`.

@@ -188,26 +188,32 @@ public final class TuneSession {
             frameSkip: options.frameSkip, startFrame: startFrame)
         var events: [ScannedEvent] = []
         var peak: (score: Double, frame: Int)?
-        func record(_ event: MotionEvent) {
+        // ScanSession reads an event's times when it ends, with `decoded` frames consumed: a boundary frame not
+        // decoded yet gets the last decoded frame's time plus whole frame durations. Reproduce that exactly.
+        func pts(_ frame: Int, decoded: Int) -> Double {
+            guard frame >= decoded, decoded > 0 else { return source.ptsSeconds(ofFrame: frame) }
+            return source.ptsSeconds(ofFrame: decoded - 1) + Double(frame - decoded + 1) / fps
+        }
+        func record(_ event: MotionEvent, decoded: Int) {
             let p = peak ?? (0, event.start)
             peak = nil
             events.append(ScannedEvent(
                 index: events.count + 1, startFrame: event.start, endFrame: event.end,
                 startSeconds: Double(event.start) / fps, endSeconds: Double(event.end) / fps,
                 durationSeconds: Double(max(0, event.end - event.start)) / fps,
-                startPTSSeconds: source.ptsSeconds(ofFrame: event.start), endPTSSeconds: source.ptsSeconds(ofFrame: event.end),
+                startPTSSeconds: pts(event.start, decoded: decoded), endPTSSeconds: pts(event.end, decoded: decoded),
                 peakScore: p.score, peakFrame: p.frame, boundingBox: nil, triggeredRegions: []))
         }
         for (k, score) in group.scores.enumerated() {
             let frame = startFrame + (k + 1) * group.stride - 1
             switch tracker.observe(frame: frame, score: score, above: group.regionRule ? group.above[k] : nil) {
             case .started: peak = (score, frame)
-            case .ended(let event): record(event)
+            case .ended(let event): record(event, decoded: frame + 1)
             case nil: break
             }
             if tracker.inEvent, let p = peak, score > p.score { peak = (score, frame) }
         }
-        if let event = tracker.finish(position: finalPosition) { record(event) }
+        if let event = tracker.finish(position: finalPosition) { record(event, decoded: finalPosition) }
         return events
     }
 }
