@@ -261,15 +261,23 @@ public final class MOG2Subtractor: BackgroundSubtractor {
             nmodes.replace(with: nmodes &- Lane32(repeating: 1), where: pruned)
             let position = Lane32(repeating: Int32(mode)) &- swapCount
             for j in 0...mode {
-                store(j * 3, load(j * 3).replacing(with: weight, where: active .& (position .== Lane32(repeating: Int32(j)))))
+                let here = active .& (position .== Lane32(repeating: Int32(j)))
+                if any(here) {
+                    store(j * 3, load(j * 3).replacing(with: weight, where: here))
+                }
             }
             totalWeight.replace(with: totalWeight + weight, where: active)
         }
         var inverse = Lanes(repeating: 1) / totalWeight
         inverse.replace(with: 0, where: .!((totalWeight .> Float.ulpOfOne) .| (totalWeight .< -Float.ulpOfOne)))
+        // Untouched slots are neither loaded nor stored: memory traffic dominates at large sizes.
         for m in 0..<modeLimit {
+            let used = nmodes .> Lane32(repeating: Int32(m))
+            if !any(used) {
+                break
+            }
             let w = load(m * 3)
-            store(m * 3, w.replacing(with: w * inverse, where: nmodes .> Lane32(repeating: Int32(m))))
+            store(m * 3, w.replacing(with: w * inverse, where: used))
         }
         let adding = .!fits
         if p.alphaT > 0 && any(adding) {
@@ -280,6 +288,9 @@ public final class MOG2Subtractor: BackgroundSubtractor {
             for j in 0..<modeLimit {
                 let isSlot = adding .& (slot .== Lane32(repeating: Int32(j)))
                 let decays = adding .& (grown .> Lane32(repeating: Int32(j + 1)))
+                if !any(isSlot .| decays) {
+                    continue
+                }
                 var w = load(j * 3)
                 w.replace(with: w * p.alpha1, where: decays)
                 w.replace(with: newWeight, where: isSlot)
