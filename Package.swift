@@ -57,7 +57,10 @@ let package = Package(
         .testTarget(name: "SeccamMotionTests", dependencies: ["SeccamMotion", "SeccamTestSupport"]),
         .testTarget(name: "SeccamMediaTests", dependencies: ["SeccamMedia", "SeccamTestSupport"]),
         .testTarget(name: "SeccamClipsTests", dependencies: ["SeccamClips", "SeccamTestSupport"]),
-        .testTarget(name: "SeccamEngineTests", dependencies: ["SeccamEngine", "SeccamTestSupport"]),
+        .testTarget(
+            name: "SeccamEngineTests",
+            dependencies: ["SeccamEngine", "SeccamTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

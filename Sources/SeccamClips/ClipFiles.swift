@@ -42,8 +42,9 @@ public enum ClipFiles {
             do {
                 guard try videoPacketCount(partial) > 0 else { throw ClipFileError("no video in \(partial)") }
                 let temporary = partial + ".recovering"
+                let size = (try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int).flatMap { $0 }
                 try remux(from: partial, to: temporary, format: container.formatName,
-                          options: container == .mp4 ? ["movflags": "+faststart"] : [:])
+                          options: container == .mp4 ? ["movflags": "+faststart"] : [:], fileSize: size.map(Int64.init))
                 try fsync(path: temporary)
                 try rename(temporary, final)
                 unlink(partial)
@@ -71,15 +72,22 @@ public enum ClipFiles {
         return (bytes, hasher.finalize().map { String(format: "%02x", $0) }.joined())
     }
 
-    /// Copies every stream of `source` into a new file (no re-encoding).
-    static func remux(from source: String, to destination: String, format: String, options: [String: String]) throws {
+    /// Copies every stream of `source` into a new file (no re-encoding), shifting all streams so that the
+    /// video starts at 0 again (fragmented MP4 has no edit list, so its muxer delayed B-frame streams).
+    /// With `fileSize`, copying stops at the first packet cut short (its payload runs past the end of the file),
+    /// as in the last fragment of a clip whose writer was killed.
+    static func remux(from source: String, to destination: String, format: String, options: [String: String],
+                      fileSize: Int64? = nil) throws {
         let demuxer = try Demuxer(source: SourceURL(source))
         let muxer = try Muxer(path: destination, format: format)
         for stream in demuxer.streams { _ = try muxer.addStream(copying: stream.index, of: demuxer) }
+        let videoStart = demuxer.videoStreamIndex.flatMap { demuxer.stream($0).startTime }
+        let offsets = demuxer.streams.map { videoStart?.rescaled(to: $0.timeBase).ticks ?? 0 }
         try muxer.writeHeader(options: options)
         var packet = try Packet()
         while try demuxer.read(into: &packet) == .packet {
-            try muxer.write(packet, toStream: packet.streamIndex, offset: 0)
+            if let fileSize, packet.isCorrupt || (packet.bytePosition.map { $0 + Int64(packet.size) > fileSize } ?? false) { break }
+            try muxer.write(packet, toStream: packet.streamIndex, offset: offsets[packet.streamIndex])
         }
         try muxer.finish()
     }

@@ -84,7 +84,7 @@ public final class ClipRecorder {
             logger.warning("the clip container cannot hold some audio; dropping it (choose mkv to keep it)",
                            metadata: ["clip.path": "\(path)", "clip.dropped": "\(dropped.joined(separator: ", "))"])
         }
-        try muxer.writeHeader(options: settings.container == .mp4 ? ["movflags": "frag_keyframe+empty_moov+default_base_moof"] : [:])
+        try muxer.writeHeader(options: settings.container == .mp4 ? ["movflags": "frag_keyframe+empty_moov+default_base_moof", "frag_duration": "1000000"] : [:])
         var offsets: [Int: Int64] = [:]
         for input in outputs.keys { offsets[input] = start.rescaled(to: demuxer.stream(input).timeBase).ticks }
         clip = OpenClip(muxer: muxer, partialPath: partial, finalPath: path, cursor: keyIndex, outputs: outputs,

@@ -35,6 +35,14 @@ public final class PacketBuffer {
     /// Whether the packet is a video packet (of the stream clips are cut from).
     public func isVideo(_ packet: RetainedPacket) -> Bool { packet.info.streamIndex == videoStream }
 
+    /// Whether a clip can start at this packet: a video keyframe with a real picture. AVI files mark their
+    /// placeholder "drop frames" (a byte or two, no picture) as keyframes; a clip cannot start there.
+    public func isClipStart(_ packet: RetainedPacket) -> Bool {
+        isVideo(packet) && packet.info.isKeyframe && packet.info.size > Self.placeholderSize
+    }
+
+    private static let placeholderSize = 16
+
     /// Adds a packet and drops what is no longer needed, never anything at or after `protectedIndex`
     /// (the next packet an open clip still has to write).
     public func append(_ packet: RetainedPacket, protecting protectedIndex: Int? = nil) {
@@ -52,7 +60,7 @@ public final class PacketBuffer {
         var i = packets.count - 1
         while i >= 0 {
             let p = packets[i]
-            if isVideo(p), p.info.isKeyframe, let t = p.info.pts ?? p.info.dts, !(time < t) { return firstIndex + i }
+            if isClipStart(p), let t = p.info.pts ?? p.info.dts, !(time < t) { return firstIndex + i }
             i -= 1
         }
         return nil
@@ -60,7 +68,7 @@ public final class PacketBuffer {
 
     /// Index of the oldest video keyframe held.
     public func oldestKeyframe() -> Int? {
-        packets.firstIndex { isVideo($0) && $0.info.isKeyframe }.map { $0 + firstIndex }
+        packets.firstIndex { isClipStart($0) }.map { $0 + firstIndex }
     }
 
     private func trim(protecting protectedIndex: Int?) {
@@ -72,9 +80,9 @@ public final class PacketBuffer {
         for i in packets.indices.dropFirst() {
             before += packets[i - 1].info.size
             let p = packets[i]
-            guard isVideo(p), p.info.isKeyframe, let t = p.info.pts ?? p.info.dts else { continue }
+            guard isClipStart(p), let t = p.info.pts ?? p.info.dts else { continue }
             if let protectedIndex, firstIndex + i > protectedIndex { break }
-            guard !(limit < t) || bytes - before > maxBytes else { break }
+            guard !(limit < t) || bytes - cutBytes > maxBytes else { break }
             cut = i
             cutBytes = before
         }

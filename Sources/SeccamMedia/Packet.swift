@@ -27,6 +27,10 @@ public struct Packet: ~Copyable {
     public var isKeyframe: Bool { cseccam_packet_is_key(raw) != 0 }
     /// Payload size in bytes.
     public var size: Int { Int(raw.pointee.size) }
+    /// Byte offset of the payload in the input file, when the demuxer knows it.
+    public var bytePosition: Int64? { raw.pointee.pos >= 0 ? raw.pointee.pos : nil }
+    /// Whether the demuxer flagged the payload as damaged or cut short.
+    public var isCorrupt: Bool { cseccam_packet_is_corrupt(raw) != 0 }
 
     /// A value snapshot of the packet's timing and flags, with times in `timeBase` (the stream's).
     public func info(timeBase: TimeBase) -> PacketInfo {

@@ -37,10 +37,10 @@ final class BadInputTests: XCTestCase {
         let dir = try TestPaths.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let empty = dir.appendingPathComponent("empty.mp4")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty.path, contents: Data()))
         var generator = SystemRandomNumberGenerator()
         let noise = dir.appendingPathComponent("noise.mp4")
-        FileManager.default.createFile(atPath: noise.path, contents: Data((0..<65536).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+        XCTAssertTrue(FileManager.default.createFile(atPath: noise.path, contents: Data((0..<65536).map { _ in UInt8.random(in: 0...255, using: &generator) })))
         for url in [empty, noise] {
             let error = try XCTUnwrap(openError(url.path), url.lastPathComponent)
             XCTAssertEqual(error.code, .invalidData, error.description)
