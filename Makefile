@@ -15,7 +15,8 @@ DEMO_INPUT := Fixtures/moving_box.mp4
 ## demo: install what is missing, build release, run the main job on a bundled clip.
 demo: deps build
 	.build/release/seccam-engine probe $(DEMO_INPUT)
-	.build/release/seccam-engine scan $(DEMO_INPUT) -so
+	.build/release/seccam-engine scan $(DEMO_INPUT) -d demo-output
+	@echo "Clips and their JSON sidecars are in demo-output/"; ls -l demo-output
 
 ## test: install what is missing, run every test, then the leak check.
 test: deps
@@ -53,4 +54,4 @@ compat: build ref-venv
 	python3 Benchmarks/compat/compare.py
 
 clean:
-	rm -rf .build .build-asan Benchmarks/work
+	rm -rf .build .build-asan Benchmarks/work demo-output
