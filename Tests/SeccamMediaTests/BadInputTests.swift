@@ -76,19 +76,10 @@ final class BadInputTests: XCTestCase {
     }
 
     func testSilentServerTimesOutInsteadOfHanging() throws {
-        // A TCP listener that accepts and never answers: the open must end at the timeout.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(fd, 4)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        let port = UInt16(bigEndian: addr.sin_port)
+        // A listener that accepts and never answers: the open must end at the timeout.
+        let listener = SilentListener()
         let started = Date()
-        let error = try XCTUnwrap(openError("rtsp://user:pw@127.0.0.1:\(port)/silent", timeout: .seconds(2)))
+        let error = try XCTUnwrap(openError("rtsp://user:pw@127.0.0.1:\(listener.port)/silent", timeout: .seconds(2)))
         let elapsed = Date().timeIntervalSince(started)
         XCTAssertEqual(error.code, .timedOut, error.description)
         XCTAssertGreaterThan(elapsed, 1.5)
@@ -99,19 +90,11 @@ final class BadInputTests: XCTestCase {
     func testCancelFromAnotherThreadStopsABlockedOpen() throws {
         let flag = InterruptFlag()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { flag.cancel() }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(fd, 4)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        let listener = SilentListener()
         var options = DemuxerOptions()
         options.timeout = .seconds(30)
         let started = Date()
-        XCTAssertThrowsError(try Demuxer(source: SourceURL("rtsp://127.0.0.1:\(UInt16(bigEndian: addr.sin_port))/x"), options: options, interrupt: flag)) { error in
+        XCTAssertThrowsError(try Demuxer(source: SourceURL("rtsp://127.0.0.1:\(listener.port)/x"), options: options, interrupt: flag)) { error in
             XCTAssertEqual((error as? MediaError)?.code, .cancelled)
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
