@@ -15,6 +15,7 @@ struct ProbeCommand: ParsableCommand {
     var json = false
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Option(name: .long, help: "Seconds of video to read when measuring the keyframe interval.")
     var keyframeScan: Double = 10
@@ -23,6 +24,7 @@ struct ProbeCommand: ParsableCommand {
     var countFrames = false
 
     func run() throws {
+        _ = logging.makeLogger(label: "seccam.probe")
         let report = try ProbeReport.probe(
             SourceURL(source), options: input.demuxerOptions(), keyframeScanSeconds: keyframeScan,
             countFrames: countFrames)

@@ -16,6 +16,7 @@ struct ScanCommand: ParsableCommand {
     var input: [String] = []
 
     @OptionGroup var detection: DetectionArguments
+    @OptionGroup var logging: LoggingOptions
 
     @Flag(name: [.customLong("so", withSingleDash: true), .customLong("scan-only")], help: "Only list events, write no clips.")
     var scanOnly = false
@@ -46,7 +47,8 @@ struct ScanCommand: ParsableCommand {
             }
             options.clips = ClipSettings(directory: outputDir, container: container)
         }
-        let session = ScanSession(inputs: sources.map(SourceURL.init), options: options)
+        let session = ScanSession(inputs: sources.map(SourceURL.init), options: options,
+                                  logger: logging.makeLogger(label: "seccam.scan"))
         let progress = ProgressLine(label: "Scanning")
         let csv = try scores.map(ScoresCSV.init(path:))
         if let plot { try ScorePlot.checkPath(plot) }

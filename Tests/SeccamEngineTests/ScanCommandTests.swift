@@ -76,4 +76,15 @@ final class ScanCommandTests: XCTestCase {
         let overridden = try scan([video, "-so", "-q", "-c", config.path, "-t", "0.15", "-l", "0.1s"])
         XCTAssertEqual(overridden.stdout, try TestPaths.referenceTimecodes("lowmotion_intel_one-by-one_101s-116s.mp4") + "\n")
     }
+
+    func testCredentialsNeverAppearInLogsOrErrors() throws {
+        let port = ProcessRunner.freePort()
+        for command in ["probe", "scan"] {
+            let out = try ProcessRunner.run([TestPaths.executable.path, command, "rtsp://admin:Sup3rSecret@127.0.0.1:\(port)/live",
+                                             "--log-level", "trace", "--timeout", "2"] + (command == "scan" ? ["-so"] : []))
+            XCTAssertNotEqual(out.status, 0)
+            XCTAssertTrue(out.stderr.contains("Connection refused"), out.stderr)
+            XCTAssertFalse((out.stdout + out.stderr).contains("Sup3rSecret"), out.stderr)
+        }
+    }
 }
