@@ -28,7 +28,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSeccamFFmpeg", pkgConfig: "libavformat", providers: ffmpegProviders),
         .target(name: "CSeccamFFmpegSupport", dependencies: ["CSeccamFFmpeg"]),
-        .target(name: "SeccamMotion"),
+        .target(name: "CSeccamMOG2"),
+        .target(name: "SeccamMotion", dependencies: ["CSeccamMOG2"]),
         .target(
             name: "SeccamMedia",
             dependencies: ["CSeccamFFmpeg", "CSeccamFFmpegSupport", .product(name: "Logging", package: "swift-log")]

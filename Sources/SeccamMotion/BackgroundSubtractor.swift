@@ -31,6 +31,9 @@ extension BackgroundSubtractor {
 public enum SubtractorImplementation: Sendable, CaseIterable {
     /// One pixel at a time, following DVR-SCAN.md literally (the oracle).
     case reference
-    /// SIMD lanes and row bands on all cores.
+    /// SIMD lanes and row bands on all cores. MOG2 runs its AVX2 C kernel when the CPU has AVX2
+    /// (`MOG2Subtractor.usesAVX2`), and the `portableVectorized` Swift SIMD code otherwise.
     case vectorized
+    /// Like `vectorized`, but always the Swift SIMD8 code (baseline SSE2); no AVX2 kernel.
+    case portableVectorized
 }

@@ -1,3 +1,5 @@
+internal import CSeccamMOG2
+
 /// OpenCV 4.12's MOG2 as dvr-scan configures it (history 500, 5 modes, no shadows; DVR-SCAN.md §2.1–§2.3).
 ///
 /// All arithmetic is IEEE float32 without fused multiply-add, so masks equal OpenCV's bit for bit.
@@ -37,6 +39,11 @@ public final class MOG2Subtractor: BackgroundSubtractor {
     /// The frame and mask of the `apply` call in progress, for the band workers.
     private var frameSource: UnsafePointer<UInt8>?
     private var frameMask: UnsafeMutablePointer<UInt8>?
+    /// Whether `work(_:)` runs the AVX2 C kernel (`.vectorized` on a CPU with AVX2).
+    private let nativeKernel: Bool
+
+    /// Whether the CPU and OS support AVX2, so `.vectorized` uses the C kernel (`CSeccamMOG2`).
+    public static let usesAVX2: Bool = cseccam_mog2_avx2_available() != 0
 
     /// Creates an empty model.
     ///
@@ -48,6 +55,7 @@ public final class MOG2Subtractor: BackgroundSubtractor {
         self.width = width
         self.height = height
         self.implementation = implementation
+        nativeKernel = implementation == .vectorized && Self.usesAVX2
         self.learningRate = learningRate
         parameters = Parameters(alphaT: 0, alpha1: 1, prune: 0,
                                 varianceThreshold: Float(varianceThreshold > 0 ? varianceThreshold : 16))
@@ -86,7 +94,7 @@ public final class MOG2Subtractor: BackgroundSubtractor {
                 modes[pixel] = UInt8(used)
                 target[pixel] = foreground ? 255 : 0
             }
-        case .vectorized:
+        case .vectorized, .portableVectorized:
             frameSource = source
             frameMask = target
             ParallelBands.run(count: chunks, minimumBand: 1024, self)
@@ -324,6 +332,16 @@ extension MOG2Subtractor: BandWork {
         guard let source = frameSource, let target = frameMask else { return }
         let count = width * height
         let parameters = self.parameters
+        if nativeKernel {
+            var constants = cseccam_mog2_params(
+                alpha_t: parameters.alphaT, alpha_1: parameters.alpha1, prune: parameters.prune,
+                var_threshold: parameters.varianceThreshold, background_ratio: parameters.backgroundRatio,
+                var_threshold_gen: parameters.generativeThreshold, var_init: parameters.varianceInit,
+                var_min: parameters.varianceMin, var_max: parameters.varianceMax)
+            cseccam_mog2_update_avx2(model.assumingMemoryBound(to: Float.self), modes, source, target, count,
+                                     band.lowerBound, band.upperBound, &constants)
+            return
+        }
         for chunk in band {
             let first = chunk * 8
             let valid = min(8, count - first)

@@ -8,6 +8,7 @@ final class VectorizedMOG2Tests: XCTestCase {
         let width = 161, height = 121
         let reference = MOG2Subtractor(width: width, height: height, implementation: .reference)
         let vectorized = MOG2Subtractor(width: width, height: height, implementation: .vectorized)
+        let portable = MOG2Subtractor(width: width, height: height, implementation: .portableVectorized)
         var scene = SyntheticScene(width: width, height: height, seed: 99)
         var expected = GrayImage(width: width, height: height)
         var actual = GrayImage(width: width, height: height)
@@ -15,11 +16,13 @@ final class VectorizedMOG2Tests: XCTestCase {
         for frame in 0..<320 {
             let image = scene.frame(frame)
             reference.apply(image, mask: &expected)
-            vectorized.apply(image, mask: &actual)
             foregroundSeen += expected.pixels.filter { $0 != 0 }.count
-            guard expected == actual else {
-                let differing = zip(expected.pixels, actual.pixels).filter { $0 != $1 }.count
-                return XCTFail("frame \(frame): \(differing) mask pixels differ")
+            for (name, subtractor) in [("vectorized", vectorized), ("portableVectorized", portable)] {
+                subtractor.apply(image, mask: &actual)
+                guard expected == actual else {
+                    let differing = zip(expected.pixels, actual.pixels).filter { $0 != $1 }.count
+                    return XCTFail("\(name) frame \(frame): \(differing) mask pixels differ")
+                }
             }
         }
         XCTAssertGreaterThan(foregroundSeen, 0, "the scene must produce motion to be a meaningful check")

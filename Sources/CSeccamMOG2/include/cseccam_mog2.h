@@ -1,0 +1,34 @@
+// AVX2 kernel of SeccamMotion's MOG2 update (DVR-SCAN.md §2.3), bit-identical to the scalar Swift reference.
+#ifndef CSECCAM_MOG2_H
+#define CSECCAM_MOG2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Per-frame float32 constants of the update (DVR-SCAN.md §2.1, §2.2).
+typedef struct cseccam_mog2_params {
+    float alpha_t;
+    float alpha_1;
+    float prune;
+    float var_threshold;
+    float background_ratio;
+    float var_threshold_gen;
+    float var_init;
+    float var_min;
+    float var_max;
+} cseccam_mog2_params;
+
+/// 1 when the CPU and OS support AVX2, so `cseccam_mog2_update_avx2` may be called; 0 otherwise.
+int cseccam_mog2_avx2_available(void);
+
+/// Updates chunks `[first_chunk, end_chunk)` of the model with one frame and writes their mask bytes.
+///
+/// Layout (as MOG2Subtractor): chunk c holds 8 pixels; mode m, field f (0 weight, 1 variance, 2 mean), lane l is the
+/// float at `model[c*120 + m*24 + f*8 + l]`; `modes` has one byte per pixel, padded to whole chunks. `source` and
+/// `mask` have `pixel_count` bytes; lanes past `pixel_count` are updated with x = 0 and their mask is not written.
+/// `model` must be 32-byte aligned. Only call when `cseccam_mog2_avx2_available()` returned 1.
+void cseccam_mog2_update_avx2(float *model, uint8_t *modes, const uint8_t *source, uint8_t *mask,
+                              size_t pixel_count, size_t first_chunk, size_t end_chunk,
+                              const cseccam_mog2_params *params);
+
+#endif
