@@ -69,6 +69,8 @@ public final class ClipRecorder {
         }
         let key = buffer[keyIndex].info
         let start = key.pts ?? key.dts ?? requested
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
         let partial = path + ClipFiles.partialSuffix
         let muxer = try Muxer(path: partial, format: settings.container.formatName)
         var outputs: [Int: Int] = [videoStream.index: try muxer.addStream(copying: videoStream.index, of: demuxer)]

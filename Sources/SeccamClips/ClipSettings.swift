@@ -18,6 +18,9 @@ public struct ClipSettings: Sendable {
     public var container: ClipContainer = .mp4
     /// Bound on the pre-roll packet buffer's payload bytes.
     public var maxBufferBytes = 256 << 20
+    /// For live cameras: clips go to `directory/<camera>/<YYYY-MM-DD>/<camera>-<UTC time>.<ext>`; nil names
+    /// them after the input file as dvr-scan does (`<stem>.DSME_0001.<ext>` in `directory`).
+    public var camera: String?
 
     public init(directory: String, container: ClipContainer = .mp4) {
         self.directory = directory

@@ -12,7 +12,9 @@ final class ClipOutput {
     private let requestedPreRoll: Double
     /// The event whose clip still waits for the frames up to its end to be decoded.
     private var pending: (event: Int, endFrame: Int, motionFrame: Int)?
-    private var clipPath: String?
+    /// Clip and sidecar paths of the event being recorded.
+    private var paths: (clip: String, sidecar: String)?
+    private let wallClockOrigin: Date?
 
     init(settings: ClipSettings, inputs: [SourceURL], source: ConcatenatedFrames, fps: Double, options: ScanOptions,
          minimumFrames: Int, logger: Logger) throws {
@@ -24,23 +26,49 @@ final class ClipOutput {
         sourceName = inputs[0].redacted
         stem = ((inputs[0].redacted as NSString).lastPathComponent as NSString).deletingPathExtension
         requestedPreRoll = Double(options.timeBeforeEvent.frames(fps: fps)) / fps
-        ClipFiles.recover(in: settings.directory, logger: logger)
+        wallClockOrigin = options.wallClockOrigin
+        for folder in Self.clipFolders(settings) { ClipFiles.recover(in: folder, logger: logger) }
         let window = options.timeBeforeEvent.frames(fps: fps) + (minimumFrames + 1) * (options.frameSkip + 1)
         recorder = try ClipRecorder(demuxer: source.demuxer, settings: settings,
                                     retentionSeconds: Double(window) / fps + 1, logger: logger)
     }
 
-    private func path(number: Int, extension ext: String) -> String {
-        (settings.directory as NSString).appendingPathComponent(String(format: "%@.DSME_%04d.%@", stem, number, ext))
+    /// The folders clips of these settings go to: the output folder, or every dated folder of the camera.
+    private static func clipFolders(_ settings: ClipSettings) -> [String] {
+        guard let camera = settings.camera else { return [settings.directory] }
+        let root = (settings.directory as NSString).appendingPathComponent(camera)
+        let days = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return days.map { (root as NSString).appendingPathComponent($0) }
+    }
+
+    /// dvr-scan's names for a file scan; dated per-camera folders and UTC times for a live camera.
+    private func paths(number: Int, startSeconds: Double) -> (clip: String, sidecar: String) {
+        let ext = settings.container.fileExtension
+        guard let camera = settings.camera else {
+            let base = (settings.directory as NSString).appendingPathComponent(String(format: "%@.DSME_%04d", stem, number))
+            return (base + "." + ext, base + ".json")
+        }
+        let start = (wallClockOrigin ?? Date()).addingTimeInterval(startSeconds)
+        let day = start.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
+        let time = start.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false)
+            .dateSeparator(.omitted).timeSeparator(.omitted))
+        let folder = ((settings.directory as NSString).appendingPathComponent(camera) as NSString).appendingPathComponent(day)
+        let base = (folder as NSString).appendingPathComponent("\(camera)-\(time)")
+        return (base + "." + ext, base + ".json")
+    }
+
+    private func wallClock(_ seconds: Double) -> String? {
+        wallClockOrigin.map { $0.addingTimeInterval(seconds).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
     }
 
     func eventStarted(number: Int, startFrame: Int, source: ConcatenatedFrames) throws {
-        let path = path(number: number, extension: settings.container.fileExtension)
+        let paths = paths(number: number, startSeconds: source.ptsSeconds(ofFrame: startFrame))
+        self.paths = paths
+        let path = paths.clip
         guard let start = source.timestamp(ofFrame: startFrame) ?? source.timestamp(ofFrame: source.position - 1) else {
             throw ScanInputError(description: "\(sourceName): frame \(startFrame) has no timestamp; cannot cut a clip")
         }
         try recorder.start(path: path, at: start)
-        clipPath = path
     }
 
     func eventContinues(throughFrame index: Int, source: ConcatenatedFrames) throws {
@@ -70,14 +98,16 @@ final class ClipOutput {
         let clip = try recorder.finish(at: end)
         let event = events[p.event]
         let motionTime = source.timestamp(ofFrame: p.motionFrame)?.seconds ?? clip.requestedStartSeconds + requestedPreRoll
-        let sidecar = path(number: event.index, extension: "json")
+        let sidecar = paths?.sidecar ?? clip.path + ".json"
         try EventRecord(
-            camera: nil, source: sourceName, eventIndex: event.index, startFrame: event.startFrame, endFrame: event.endFrame,
+            camera: settings.camera, source: sourceName, eventIndex: event.index, startFrame: event.startFrame, endFrame: event.endFrame,
             startSeconds: event.startSeconds, endSeconds: event.endSeconds, startPTSSeconds: event.startPTSSeconds,
-            endPTSSeconds: event.endPTSSeconds, wallClockStart: nil, wallClockEnd: nil,
+            endPTSSeconds: event.endPTSSeconds, wallClockStart: wallClock(event.startPTSSeconds),
+            wallClockEnd: wallClock(event.endPTSSeconds),
             requestedPreRollSeconds: requestedPreRoll, achievedPreRollSeconds: max(0, motionTime - clip.actualStartSeconds),
             peakScore: event.peakScore, peakFrame: event.peakFrame, boundingBox: event.boundingBox,
-            triggeredRegions: event.triggeredRegions, clip: (clip.path as NSString).lastPathComponent, thumbnail: nil,
+            triggeredRegions: event.triggeredRegions, clip: (clip.path as NSString).lastPathComponent,
+            thumbnail: event.thumbnailPath.map { ($0 as NSString).lastPathComponent },
             clipBytes: clip.bytes, clipSHA256: clip.sha256, droppedStreams: clip.droppedStreams
         ).write(to: sidecar)
         events[p.event].clipPath = clip.path

@@ -5,6 +5,7 @@ struct ConcatenatedFrames {
     private let inputs: [SourceURL]
     private let options: DemuxerOptions
     private let threads: Int
+    private let interrupt: InterruptFlag
     private var reader: VideoFrameReader
     private var inputIndex = 0
     let width: Int
@@ -24,11 +25,12 @@ struct ConcatenatedFrames {
     private var inputFirstPTS: Double?
     private var inputOffset = 0.0
 
-    init(inputs: [SourceURL], options: DemuxerOptions, threads: Int) throws {
+    init(inputs: [SourceURL], options: DemuxerOptions, threads: Int, interrupt: InterruptFlag = InterruptFlag()) throws {
         self.inputs = inputs
         self.options = options
         self.threads = threads
-        reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[0], options: options), threads: threads)
+        self.interrupt = interrupt
+        reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[0], options: options, interrupt: interrupt), threads: threads)
         let video = reader.videoStream
         width = video.width
         height = video.height
@@ -86,7 +88,8 @@ struct ConcatenatedFrames {
             inputFirstPTS = nil
             frameTimestamps.removeAll()
             firstFrameOfInput = position
-            reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[inputIndex], options: options), threads: threads)
+            reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[inputIndex], options: options, interrupt: interrupt),
+                                          threads: threads)
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything `scan` needs besides its inputs: dvr-scan's detection and event options plus how to
 /// open and decode the inputs.
 public struct ScanOptions: Sendable {
@@ -21,6 +23,15 @@ public struct ScanOptions: Sendable {
     public var decoderThreads = 0
     /// Where to write a clip per event by stream copy (`-m copy`); nil scans only (`-so`).
     public var clips: ClipSettings?
+    /// `--thumbnails highscore`: a JPEG of each event's highest-scoring frame, with the event's box drawn on it.
+    public var thumbnails = false
+    /// Folder for thumbnails; nil puts them next to the clips (or in the current folder with no clips).
+    public var thumbnailDirectory: String?
+    /// Cancels the scan from another thread: reading stops, open events and clips are finished, and the
+    /// result is returned normally (a camera service's graceful shutdown).
+    public var interrupt: InterruptFlag?
+    /// For live sources: the wall-clock time of the first frame, so events get UTC times and clips dated folders.
+    public var wallClockOrigin: Date?
 
     public init() {}
 

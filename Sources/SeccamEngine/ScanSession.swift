@@ -18,6 +18,14 @@ public struct ScanProgress: Sendable {
     public var elapsedSeconds: Double
 }
 
+/// A scan whose input failed part-way (a camera dropped): the events found until then were finished (clips
+/// written) and are in `partial`; `cause` is the media error.
+public struct ScanInterrupted: Error, CustomStringConvertible, Sendable {
+    public var cause: MediaError
+    public var partial: [ScannedEvent]
+    public var description: String { cause.description }
+}
+
 /// An input that cannot be scanned together with the first one.
 public struct ScanInputError: Error, CustomStringConvertible, Sendable {
     public var description: String
@@ -50,7 +58,8 @@ public final class ScanSession {
         try options.validate()
         let clock = ContinuousClock()
         let started = clock.now
-        var source = try ConcatenatedFrames(inputs: inputs, options: options.demuxer, threads: options.decoderThreads)
+        var source = try ConcatenatedFrames(inputs: inputs, options: options.demuxer, threads: options.decoderThreads,
+                                            interrupt: options.interrupt ?? InterruptFlag())
         let fps = source.framesPerSecond
         let detector = try MotionDetector(options: options.detector, videoWidth: source.width, videoHeight: source.height)
         let plan = detector.plan
@@ -68,6 +77,9 @@ public final class ScanSession {
             try ClipOutput(settings: settings, inputs: inputs, source: source, fps: fps, options: options,
                            minimumFrames: tracker.minimumFrames, logger: logger)
         }
+        let thumbnails = try options.thumbnails
+            ? ThumbnailOutput(directory: options.thumbnailDirectory ?? options.clips?.directory ?? ".", firstInput: inputs[0], logger: logger)
+            : nil
         var frame = try Frame()
         let converter = GrayConverter()
         var gray = [UInt8](repeating: 0, count: plan.width * plan.height)
@@ -89,10 +101,23 @@ public final class ScanSession {
             clips?.eventEnded(events.count - 1, endFrame: event.end, motionFrame: acc.motionFrame)
             logger.info("motion event ended", metadata: ["event.index": "\(events.count)", "event.start": "\(event.start)", "event.end": "\(event.end)"])
         }
+        /// `--thumbnails`: writes the JPEG of the event that just ended (dvr-scan writes it when the event ends).
+        func writeThumbnail() throws {
+            guard let thumbnails, let event = events.last else { return }
+            events[events.count - 1].thumbnailPath = try thumbnails.eventEnded(number: event.index, box: event.boundingBox)
+        }
 
         let onPacket: ((borrowing Packet) throws -> Void)? = clips.map { output in { (p: borrowing Packet) throws in try output.recorder.add(p) } }
+        // A failure mid-input (a camera that drops, a cancel) ends the input like EOF, so that open events and
+        // clips are finished; it is rethrown afterwards unless it was a requested cancel.
+        var inputError: MediaError?
         func next() throws -> Bool {
-            guard try source.next(into: &frame, onPacket: onPacket) else { return false }
+            let decoded: Bool
+            do { decoded = try source.next(into: &frame, onPacket: onPacket) } catch let error as MediaError {
+                inputError = error
+                return false
+            }
+            guard decoded else { return false }
             try clips?.frameDecoded(source, events: &events)
             return true
         }
@@ -105,6 +130,7 @@ public final class ScanSession {
             let index = source.position - 1
             try converter.convert(frame, sampling: sampling, into: &gray)
             let score = gray.withUnsafeBufferPointer { detector.process($0) }
+            try thumbnails?.observe(score, frame: index, picture: frame)
             processed += 1
             onFrame?(FrameRecord(frame: index, ptsSeconds: source.ptsSeconds(ofFrame: index), score: score))
             let regionRule = options.detector.regions.contains { $0.threshold != nil }
@@ -116,6 +142,7 @@ public final class ScanSession {
                 logger.info("motion event started", metadata: ["event.start": "\(start)", "frame": "\(index)"])
             case .ended(let event):
                 finishEvent(event)
+                try writeThumbnail()
             case nil:
                 break
             }
@@ -129,8 +156,12 @@ public final class ScanSession {
                                          elapsedSeconds: (clock.now - started).seconds))
             }
         }
-        if let event = tracker.finish(position: source.position) { finishEvent(event) }
+        if let event = tracker.finish(position: source.position) {
+            finishEvent(event)
+            try writeThumbnail()
+        }
         try clips?.inputEnded(source, events: &events)
+        if let inputError, inputError.code != .cancelled { throw ScanInterrupted(cause: inputError, partial: events) }
         onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames, elapsedSeconds: (clock.now - started).seconds))
         return ScanResult(
             inputs: inputs.map(\.redacted), width: source.width, height: source.height, framesPerSecond: fps,
