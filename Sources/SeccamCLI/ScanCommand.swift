@@ -22,10 +22,12 @@ struct ScanCommand: ParsableCommand {
     var scanOnly = false
     @Option(name: [.customShort("m"), .customLong("output-mode")], help: "Clip output: copy (stream copy, default).")
     var outputMode: String = "copy"
-    @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for clips and their JSON sidecars [current folder].")
+    @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for clips, their JSON sidecars and thumbnails [current folder].")
     var outputDir: String = "."
     @Option(name: .long, help: "Clip container: mp4 (default) or mkv (keeps any audio codec).")
     var container: ClipContainer = .mp4
+    @Option(name: .long, help: ArgumentHelp("Write a JPEG of each event's highest-scoring frame with the event's bounding box drawn (<stem>.DSME_0001.jpg in -d DIR, also with -so).", valueName: "highscore"))
+    var thumbnails: String?
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the comma-separated timecodes.")
     var quiet = false
     @Flag(name: .customLong("ignore-user-config"), help: "Accepted for dvr-scan compatibility (no user config is read).")
@@ -46,6 +48,13 @@ struct ScanCommand: ParsableCommand {
                 throw ValidationError("-m/--output-mode: only 'copy' (stream copy, no re-encoding) is implemented; got '\(outputMode)'. Use -so to scan only.")
             }
             options.clips = ClipSettings(directory: outputDir, container: container)
+        }
+        if let thumbnails {
+            guard thumbnails.lowercased() == "highscore" else {
+                throw ValidationError("--thumbnails: the only method is 'highscore' (as in dvr-scan); got '\(thumbnails)'")
+            }
+            options.thumbnails = true
+            options.thumbnailDirectory = outputDir
         }
         let session = ScanSession(inputs: sources.map(SourceURL.init), options: options,
                                   logger: logging.makeLogger(label: "seccam.scan"))

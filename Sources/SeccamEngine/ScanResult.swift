@@ -23,6 +23,8 @@ public struct ScannedEvent: Sendable, Codable, Equatable {
     /// The clip and its JSON sidecar, when clips were written.
     public var clipPath: String?
     public var sidecarPath: String?
+    /// The `--thumbnails highscore` JPEG, when one was written.
+    public var thumbnailPath: String?
 }
 
 /// What a scan found and how it went.
