@@ -33,6 +33,7 @@ public final class MOG2Subtractor: BackgroundSubtractor {
     private var frames = 0
     private let chunks: Int
     /// Chunked model: chunk c, mode m, field f (0 weight, 1 variance, 2 mean), lane l at c*120 + m*24 + f*8 + l.
+    /// The AVX2 kernel (`Sources/CSeccamMOG2`) relies on this layout and on the 64-byte alignment.
     private let model: UnsafeMutableRawPointer
     /// Used mode count per pixel (padded to whole chunks).
     private let modes: UnsafeMutablePointer<UInt8>
