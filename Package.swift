@@ -4,7 +4,8 @@ import PackageDescription
 // MARK: - Targets
 // Module boundaries (see docs in README "Layout"):
 //   CSeccamFFmpeg  <- SeccamMedia  (the only Swift module importing FFmpeg)
-//   SeccamMotion   (pure Swift, no C): dvr-scan-compatible detector
+//   SeccamMotion   dvr-scan-compatible detector in Swift; its one hot kernel (MOG2, AVX2, no FMA) is the C
+//                  target CSeccamMOG2, checked against the Swift scalar reference
 //   SeccamClips    <- Media: pre-roll packet buffer, clip writer (stream copy), crash-safe clip files
 //   SeccamEngine   <- Media + Motion + Clips: scan/run orchestration, public API for embedding
 //   SeccamCLI      <- Engine: the thin `seccam-engine` executable
