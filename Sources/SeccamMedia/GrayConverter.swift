@@ -1,4 +1,5 @@
 internal import CSeccamFFmpeg
+internal import CSeccamFFmpegSupport
 
 /// Which pixels of a frame a detector needs: output pixel (row i, column j) is frame pixel
 /// (x: `cropX + j·step`, y: `cropY + i·step`), for `width` × `height` output pixels.
@@ -27,7 +28,7 @@ public struct GraySampling: Sendable, Equatable {
 /// frames, exactly, and only at the pixels a ``GraySampling`` keeps (DVR-SCAN.md §1.1, §1.4).
 ///
 /// 8-bit 4:2:0 frames (`yuv420p`, `yuvj420p`) use swscale's x86 SSSE3 YUV→BGR integer formula directly on
-/// the planes; every other pixel format is converted by swscale to BGR24 first, as OpenCV does.
+/// the planes (a plain C loop, `cseccam_yuv420_gray`, that the compiler optimises); every other pixel format is converted by swscale to BGR24 first, as OpenCV does.
 /// Not thread-safe; one per camera. Buffers are reused, so steady-state conversion does not allocate.
 public final class GrayConverter {
     private var scaler: OpaquePointer?
@@ -55,10 +56,13 @@ public final class GrayConverter {
         }
         let format = frame.pixelFormat
         if format.isPlanar420EightBit {
-            let coefficients = format.isFullRangeYUVJ ? YUVToGrayTables.fullRange : YUVToGrayTables.limitedRange
+            let fullRange: Int32 = format.isFullRangeYUVJ ? 1 : 0
             frame.withPlanes { y, u, v in
+                guard let yBase = y.base, let uBase = u.base, let vBase = v.base else { return }
                 output.withUnsafeMutableBufferPointer { out in
-                    coefficients.convert420(y: y, u: u, v: v, sampling: sampling, into: out)
+                    cseccam_yuv420_gray(yBase, Int32(y.stride), uBase, Int32(u.stride), vBase, Int32(v.stride),
+                                        Int32(sampling.cropX), Int32(sampling.cropY), Int32(sampling.step),
+                                        Int32(sampling.width), Int32(sampling.height), fullRange, out.baseAddress)
                 }
             }
         } else {
