@@ -71,6 +71,8 @@ public final class ScanSession {
             threshold: options.detector.threshold, minEventLength: options.minEventLength.frames(fps: fps),
             timeBeforeEvent: options.timeBeforeEvent.frames(fps: fps), timePostEvent: options.timePostEvent.frames(fps: fps),
             frameSkip: options.frameSkip, startFrame: startFrame)
+        // With per-zone thresholds the detector decides which frames are above; otherwise dvr-scan's rule.
+        let regionRule = options.detector.regions.contains { $0.threshold != nil }
         let regionNames = options.detector.regions.enumerated().map { $0.element.name ?? "\($0.offset + 1)" }
 
         let clips = try options.clips.map { settings in
@@ -133,7 +135,6 @@ public final class ScanSession {
             try thumbnails?.observe(score, frame: index, picture: frame)
             processed += 1
             onFrame?(FrameRecord(frame: index, ptsSeconds: source.ptsSeconds(ofFrame: index), score: score))
-            let regionRule = options.detector.regions.contains { $0.threshold != nil }
             switch tracker.observe(frame: index, score: score.score, above: regionRule ? score.above : nil) {
             case .started(let start):
                 let motionFrame = index - (tracker.minimumFrames - 1) * stride
