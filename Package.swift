@@ -7,7 +7,8 @@ import PackageDescription
 //   SeccamMotion   dvr-scan-compatible detector in Swift; its one hot kernel (MOG2, AVX2, no FMA) is the C
 //                  target CSeccamMOG2, checked against the Swift scalar reference
 //   SeccamClips    <- Media: pre-roll packet buffer, clip writer (stream copy), crash-safe clip files
-//   SeccamEngine   <- Media + Motion + Clips: scan/run orchestration, public API for embedding
+//   SeccamSpool    <- CSeccamCurl (the only module importing libcurl): durable upload spool, S3/HTTP targets, notifications
+//   SeccamEngine   <- Media + Motion + Clips + Spool: scan/run orchestration, public API for embedding
 //   SeccamCLI      <- Engine: the thin `seccam-engine` executable
 
 let ffmpegProviders: [SystemPackageProvider] = [
@@ -25,11 +26,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CSeccamFFmpeg", pkgConfig: "libavformat", providers: ffmpegProviders),
         .target(name: "CSeccamFFmpegSupport", dependencies: ["CSeccamFFmpeg"]),
         .target(name: "CSeccamMOG2"),
+        .systemLibrary(name: "CSeccamCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(
+            name: "SeccamSpool",
+            dependencies: ["CSeccamCurl", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "SeccamMotion", dependencies: ["CSeccamMOG2"]),
         .target(
             name: "SeccamMedia",
@@ -43,7 +50,10 @@ let package = Package(
         ),
         .target(
             name: "SeccamEngine",
-            dependencies: ["SeccamMedia", "SeccamMotion", "SeccamClips", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SeccamMedia", "SeccamMotion", "SeccamClips", "SeccamSpool",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .executableTarget(
             name: "SeccamCLI",
@@ -59,6 +69,7 @@ let package = Package(
         .testTarget(name: "SeccamMotionTests", dependencies: ["SeccamMotion", "SeccamTestSupport"]),
         .testTarget(name: "SeccamMediaTests", dependencies: ["SeccamMedia", "SeccamTestSupport"]),
         .testTarget(name: "SeccamClipsTests", dependencies: ["SeccamClips", "SeccamTestSupport"]),
+        .testTarget(name: "SeccamSpoolTests", dependencies: ["SeccamSpool", "SeccamTestSupport"]),
         .testTarget(
             name: "SeccamEngineTests",
             dependencies: ["SeccamEngine", "SeccamTestSupport", .product(name: "Logging", package: "swift-log")]
