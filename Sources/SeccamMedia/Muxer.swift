@@ -73,6 +73,33 @@ public final class Muxer {
         return Int(stream.pointee.index)
     }
 
+    /// Whether the container wants codec headers out of band (`AVFMT_GLOBALHEADER`, MP4 and Matroska do);
+    /// an encoder feeding this muxer must then be opened with `AV_CODEC_FLAG_GLOBAL_HEADER`.
+    var wantsGlobalHeader: Bool {
+        guard let ctx = context else { return false }
+        return (ctx.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
+    }
+
+    /// Adds an output stream for the packets of an opened encoder (`avcodec_parameters_from_context`); its
+    /// packets' timestamps are in the encoder's time base.
+    /// - Returns: the output stream index.
+    func addStream(encoder: UnsafeMutablePointer<AVCodecContext>) throws(MediaError) -> Int {
+        let operation = "adding an encoded stream to \(path)"
+        guard let ctx = context, let stream = avformat_new_stream(ctx, nil) else {
+            throw MediaError(code: .outOfMemory, operation: operation, call: "avformat_new_stream")
+        }
+        try ffCheck(avcodec_parameters_from_context(stream.pointee.codecpar, encoder), "avcodec_parameters_from_context", operation)
+        stream.pointee.time_base = encoder.pointee.time_base
+        stream.pointee.avg_frame_rate = encoder.pointee.framerate
+        inputTimeBases.append(TimeBase(encoder.pointee.time_base))
+        return Int(stream.pointee.index)
+    }
+
+    /// Writes an encoder's output packet (timestamps in the encoder's time base) to output stream `stream`.
+    func write(encoded packet: UnsafeMutablePointer<AVPacket>, toStream stream: Int) throws(MediaError) {
+        try write(packet, toStream: stream, offset: 0)
+    }
+
     /// Writes the container header with muxer options (for MP4: `movflags`).
     public func writeHeader(options: [String: String] = [:]) throws(MediaError) {
         var dict: OpaquePointer?
