@@ -32,6 +32,11 @@ public struct EventRecord: Sendable, Codable {
     public var clipSHA256: String
     /// Input streams the clip container could not carry.
     public var droppedStreams: [String]
+    /// How the clip was made: "copy" (stream copy, `-m copy`) or "encode" (re-encoded with overlays, `-m encode`).
+    public var mode: String = "copy"
+    /// For "encode": the encoder used (`libx264`, or `mpeg4` when this FFmpeg has no libx264) and the frame count.
+    public var encoder: String? = nil
+    public var clipFrames: Int? = nil
 
     /// Writes the record as pretty JSON to `path` atomically (temporary file, fsync, rename).
     public func write(to path: String) throws {

@@ -23,6 +23,9 @@ public struct ScanOptions: Sendable {
     public var decoderThreads = 0
     /// Where to write a clip per event by stream copy (`-m copy`); nil scans only (`-so`).
     public var clips: ClipSettings?
+    /// `-m encode`: re-encode each event's clip (with dvr-scan's overlays) instead of stream-copying it; needs
+    /// ``clips`` for the folder and container.
+    public var clipEncoding: ClipEncoding?
     /// `--thumbnails highscore`: a JPEG of each event's highest-scoring frame, with the event's box drawn on it.
     public var thumbnails = false
     /// Folder for thumbnails; nil puts them next to the clips (or in the current folder with no clips).

@@ -75,8 +75,13 @@ public final class ScanSession {
         let regionRule = options.detector.regions.contains { $0.threshold != nil }
         let regionNames = options.detector.regions.enumerated().map { $0.element.name ?? "\($0.offset + 1)" }
 
-        let clips = try options.clips.map { settings in
-            try ClipOutput(settings: settings, inputs: inputs, source: source, fps: fps, options: options,
+        let encoded = try options.clips.flatMap { settings in
+            try options.clipEncoding.map { encoding in
+                try EncodedClipOutput(settings: settings, encoding: encoding, inputs: inputs, source: source, fps: fps, options: options,
+                                      minimumFrames: tracker.minimumFrames, crop: (plan.cropX, plan.cropY, plan.step), logger: logger)
+            }
+        }
+        let clips = try options.clips.flatMap { settings in encoded != nil ? nil : try ClipOutput(settings: settings, inputs: inputs, source: source, fps: fps, options: options,
                            minimumFrames: tracker.minimumFrames, logger: logger)
         }
         let thumbnails = try options.thumbnails
@@ -101,6 +106,7 @@ public final class ScanSession {
                 peakScore: acc.peakScore, peakFrame: acc.peakFrame, boundingBox: acc.box,
                 triggeredRegions: acc.regions.sorted().map { regionNames[$0] }))
             clips?.eventEnded(events.count - 1, endFrame: event.end, motionFrame: acc.motionFrame)
+            encoded?.eventEnded(events.count - 1, endFrame: event.end)
             logger.info("motion event ended", metadata: ["event.index": "\(events.count)", "event.start": "\(event.start)", "event.end": "\(event.end)"])
         }
         /// `--thumbnails`: writes the JPEG of the event that just ended (dvr-scan writes it when the event ends).
@@ -121,6 +127,7 @@ public final class ScanSession {
             }
             guard decoded else { return false }
             try clips?.frameDecoded(source, events: &events)
+            try encoded?.frameDecoded(frame, index: source.position - 1)
             return true
         }
 
@@ -133,6 +140,7 @@ public final class ScanSession {
             try converter.convert(frame, sampling: sampling, into: &gray)
             let score = gray.withUnsafeBufferPointer { detector.process($0) }
             try thumbnails?.observe(score, frame: index, picture: frame)
+            encoded?.frameScored(score, index: index)
             processed += 1
             onFrame?(FrameRecord(frame: index, ptsSeconds: source.ptsSeconds(ofFrame: index), score: score))
             switch tracker.observe(frame: index, score: score.score, above: regionRule ? score.above : nil) {
@@ -140,6 +148,7 @@ public final class ScanSession {
                 let motionFrame = index - (tracker.minimumFrames - 1) * stride
                 current = EventAccumulator(peakScore: score.score, peakFrame: index, motionFrame: motionFrame)
                 try clips?.eventStarted(number: events.count + 1, startFrame: start, source: source)
+                try encoded?.eventStarted(number: events.count + 1, startFrame: start, motionFrame: motionFrame)
                 logger.info("motion event started", metadata: ["event.start": "\(start)", "frame": "\(index)"])
             case .ended(let event):
                 finishEvent(event)
@@ -151,6 +160,7 @@ public final class ScanSession {
                 current?.add(score, frame: index)
                 try clips?.eventContinues(throughFrame: index, source: source)
             }
+            try encoded?.flush(source: source, events: &events)
             if onProgress != nil, processed % 8 == 0, clock.now - lastProgress > .milliseconds(250) {
                 lastProgress = clock.now
                 onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames,
@@ -162,6 +172,7 @@ public final class ScanSession {
             try writeThumbnail()
         }
         try clips?.inputEnded(source, events: &events)
+        try encoded?.inputEnded(source: source, events: &events)
         if let inputError, inputError.code != .cancelled { throw ScanInterrupted(cause: inputError, partial: events) }
         onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames, elapsedSeconds: (clock.now - started).seconds))
         return ScanResult(
