@@ -20,8 +20,16 @@ struct ScanCommand: ParsableCommand {
 
     @Flag(name: [.customLong("so", withSingleDash: true), .customLong("scan-only")], help: "Only list events, write no clips.")
     var scanOnly = false
-    @Option(name: [.customShort("m"), .customLong("output-mode")], help: "Clip output: copy (stream copy, default).")
+    @Option(name: [.customShort("m"), .customLong("output-mode")], help: "Clip output: copy (stream copy, default) or encode (re-encode with libx264, for -bb/-tc/-fm overlays; opencv is an alias).")
     var outputMode: String = "copy"
+    @Flag(name: [.customLong("bb", withSingleDash: true), .customLong("bounding-box")], help: "Draw the motion bounding box on encoded clips (-m encode). As in dvr-scan, a smoothing time may follow: -bb 0.2s.")
+    var boundingBox = false
+    @Option(name: .customLong("bounding-box-smooth-time"), help: "Average the -bb box over this long [0.1s].")
+    var boundingBoxSmoothTime: String?
+    @Flag(name: [.customLong("tc", withSingleDash: true), .customLong("time-code")], help: "Burn the timecode into encoded clips (-m encode).")
+    var timeCode = false
+    @Flag(name: [.customLong("fm", withSingleDash: true), .customLong("frame-metrics")], help: "Burn the frame number and score into encoded clips (-m encode).")
+    var frameMetrics = false
     @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for clips, their JSON sidecars and thumbnails [current folder].")
     var outputDir: String = "."
     @Option(name: .long, help: "Clip container: mp4 (default) or mkv (keeps any audio codec).")
@@ -40,12 +48,41 @@ struct ScanCommand: ParsableCommand {
     var plot: String?
 
     func run() throws {
-        let sources = videos + input
+        var (sources, smoothTime) = splitSmoothingTime(videos + input)
+        if let boundingBoxSmoothTime {
+            guard smoothTime == nil else { throw ValidationError("-bb: give the smoothing time once (-bb TIME or --bounding-box-smooth-time TIME)") }
+            smoothTime = boundingBoxSmoothTime
+        }
         guard !sources.isEmpty else { throw ValidationError("no input video: give one or more files (or -i FILE)") }
         var options = try detection.resolve().options
-        if !scanOnly {
-            guard outputMode.lowercased() == "copy" else {
-                throw ValidationError("-m/--output-mode: only 'copy' (stream copy, no re-encoding) is implemented; got '\(outputMode)'. Use -so to scan only.")
+        let overlayFlags = [(boundingBox, "-bb/--bounding-box"), (timeCode, "-tc/--time-code"), (frameMetrics, "-fm/--frame-metrics")]
+            .filter(\.0).map(\.1)
+        if smoothTime != nil, !boundingBox {
+            throw ValidationError("--bounding-box-smooth-time needs -bb/--bounding-box")
+        }
+        if scanOnly {
+            if let first = overlayFlags.first {
+                throw ValidationError("\(first) draws on re-encoded clips, but -so/--scan-only writes no clips; use -m encode instead of -so")
+            }
+        } else {
+            switch outputMode.lowercased() {
+            case "copy":
+                if let first = overlayFlags.first {
+                    throw ValidationError("\(first) needs -m encode: stream-copied clips (-m copy, the default) cannot be drawn on")
+                }
+            case "encode", "opencv":
+                var encoding = ClipEncoding()
+                encoding.boundingBox = boundingBox
+                encoding.timeCode = timeCode
+                encoding.frameMetrics = frameMetrics
+                if let smoothTime {
+                    do { encoding.boundingBoxSmoothTime = try TimeSpec.parse(smoothTime) } catch {
+                        throw ValidationError("-bb/--bounding-box-smooth-time: \(error.message)")
+                    }
+                }
+                options.clipEncoding = encoding
+            default:
+                throw ValidationError("-m/--output-mode: expected copy (stream copy) or encode (re-encode with overlays); got '\(outputMode)'. Use -so to scan only.")
             }
             options.clips = ClipSettings(directory: outputDir, container: container)
         }
@@ -80,5 +117,23 @@ struct ScanCommand: ParsableCommand {
             print(ScanText.render(result, options: options, firstInput: sources[0], quiet: quiet), terminator: "")
         }
         if !result.warnings.isEmpty { throw CommandFailure(result.warnings.joined(separator: "\n")) }
+    }
+}
+
+extension ScanCommand {
+    /// dvr-scan's `-bb [TIME]` takes an optional smoothing time; swift-argument-parser has no optional-value
+    /// options, so with `-bb` a positional word that parses as a time and names no file is taken as that time.
+    func splitSmoothingTime(_ words: [String]) -> (sources: [String], smoothTime: String?) {
+        guard boundingBox else { return (words, nil) }
+        var sources: [String] = []
+        var smoothTime: String?
+        for word in words {
+            if smoothTime == nil, !FileManager.default.fileExists(atPath: word), (try? TimeSpec.parse(word)) != nil {
+                smoothTime = word
+            } else {
+                sources.append(word)
+            }
+        }
+        return (sources, smoothTime)
     }
 }
