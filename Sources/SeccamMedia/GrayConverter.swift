@@ -24,18 +24,42 @@ public struct GraySampling: Sendable, Equatable {
     }
 }
 
+/// The code paths of the 4:2:0 gray conversion. All give identical bytes; the vector ones are checked against
+/// `.scalar` (itself checked against swscale) on real footage.
+public enum GrayKernel: Int32, Sendable, CaseIterable {
+    /// Plain C loop: the reference.
+    case scalar = 0
+    /// AVX2, 32 pixels per step (sampling steps 1 and 2; other steps run the C loop).
+    case avx2 = 1
+    /// AVX-512BW, 64 pixels per step (sampling steps 1 and 2; other steps run the C loop).
+    case avx512 = 2
+
+    /// The fastest kernel this CPU supports (runtime detection), used by default.
+    public static let best: GrayKernel = GrayKernel(rawValue: cseccam_gray_best_kernel()) ?? .scalar
+
+    /// The kernels this CPU can run.
+    public static var available: [GrayKernel] { allCases.filter { $0.rawValue <= best.rawValue } }
+}
+
 /// Computes dvr-scan's gray values (OpenCV BGR24 via swscale, then `cvtColor(BGR2GRAY)`) from decoded
 /// frames, exactly, and only at the pixels a ``GraySampling`` keeps (DVR-SCAN.md §1.1, §1.4).
 ///
 /// 8-bit 4:2:0 frames (`yuv420p`, `yuvj420p`) use swscale's x86 SSSE3 YUV→BGR integer formula directly on
-/// the planes (a plain C loop, `cseccam_yuv420_gray`, that the compiler optimises); every other pixel format is converted by swscale to BGR24 first, as OpenCV does.
+/// the planes (`cseccam_yuv420_gray`: AVX-512BW or AVX2 when the CPU has them, else a plain C loop; see
+/// ``GrayKernel``); every other pixel format is converted by swscale to BGR24 first, as OpenCV does.
 /// Not thread-safe; one per camera. Buffers are reused, so steady-state conversion does not allocate.
 public final class GrayConverter {
     private var scaler: OpaquePointer?
     private var bgr: [UInt8] = []
     private var bgrSize = (width: 0, height: 0, format: Int32(-1))
 
-    public init() {}
+    /// The kernel used for 8-bit 4:2:0 frames.
+    public let kernel: GrayKernel
+
+    /// - Parameter kernel: force a code path (tests); a kernel the CPU lacks falls back to the best it has.
+    public init(kernel: GrayKernel = .best) {
+        self.kernel = kernel.rawValue <= GrayKernel.best.rawValue ? kernel : .best
+    }
 
     deinit {
         sws_freeContext(scaler)
@@ -60,7 +84,7 @@ public final class GrayConverter {
             frame.withPlanes { y, u, v in
                 guard let yBase = y.base, let uBase = u.base, let vBase = v.base else { return }
                 output.withUnsafeMutableBufferPointer { out in
-                    cseccam_yuv420_gray(yBase, Int32(y.stride), uBase, Int32(u.stride), vBase, Int32(v.stride),
+                    cseccam_yuv420_gray_kernel(kernel.rawValue, yBase, Int32(y.stride), uBase, Int32(u.stride), vBase, Int32(v.stride),
                                         Int32(sampling.cropX), Int32(sampling.cropY), Int32(sampling.step),
                                         Int32(sampling.width), Int32(sampling.height), fullRange, out.baseAddress)
                 }
