@@ -190,7 +190,11 @@ final class EncodedClipOutput {
         while !clips.isEmpty {
             var clip = clips[0]
             for entry in ring where entry.index >= clip.nextFrame && entry.index < (clip.end ?? Int.max) {
-                try clip.writer.encode(entry.snapshot, overlays: overlays(for: entry))
+                let overlays = overlays(for: entry)
+                if let r = overlays.rectangle {
+                    logger.trace("bounding box drawn", metadata: ["frame": "\(entry.index)", "box": "\(r.left) \(r.top) \(r.right) \(r.bottom)"])
+                }
+                try clip.writer.encode(entry.snapshot, overlays: overlays)
                 if clip.firstFrame == nil { clip.firstFrame = entry.index }
                 clip.nextFrame = entry.index + 1
             }
