@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Logging
 import SeccamEngine
 
 /// `seccam-engine run`: watch live cameras, record a clip per motion event, never stop.
@@ -9,18 +10,21 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Watch live cameras and record each motion event as a clip (stream copy, with pre-roll).",
         discussion: """
-            Each --camera NAME=URL runs on its own thread with dvr-scan's detection options; clips and JSON \
-            sidecars go to OUTPUT/NAME/YYYY-MM-DD/. A camera that fails, ends or stalls (no packet for \
-            --stall-timeout seconds) is reconnected with exponential backoff (1 s to 60 s). SIGTERM or SIGINT \
-            stops reading, finishes open clips and exits 0. Keep passwords out of the process list by writing \
-            ${VARIABLE} in the URL (in single quotes) and exporting the variable: \
-            --camera 'door=rtsp://admin:${DOOR_PASSWORD}@192.168.1.20/stream1'.
+            Cameras come from --config FILE (YAML; see `seccam-engine config example`) or from --camera NAME=URL \
+            flags with dvr-scan's detection options. Each camera runs on its own thread; clips and JSON sidecars \
+            go to OUTPUT/NAME/YYYY-MM-DD/. A camera that fails, ends or stalls (no packet for the stall timeout) \
+            is reconnected with exponential backoff (1 s to 60 s). SIGTERM or SIGINT stops reading, finishes \
+            open clips and exits 0; SIGHUP reloads --config, restarting only the cameras whose settings changed. \
+            Keep passwords out of the process list with ${VARIABLE} in the URL (single-quoted) and an exported \
+            variable: --camera 'door=rtsp://admin:${DOOR_PASSWORD}@192.168.1.20/stream1'.
             """)
 
+    @Option(name: .long, help: "Service config file (YAML). Replaces --camera/--output.")
+    var config: String?
     @Option(name: .customLong("camera"), help: ArgumentHelp("A camera NAME=URL (repeatable).", valueName: "name=url"))
     var cameras: [String] = []
     @Option(name: .long, help: "Folder for clips (OUTPUT/<camera>/<YYYY-MM-DD>/).")
-    var output: String
+    var output: String?
     @Option(name: .long, help: "Clip container: mp4 (default) or mkv.")
     var container: ClipContainer = .mp4
     @Option(name: .long, help: "Seconds without a packet before a camera counts as stalled and is reconnected [10].")
@@ -29,7 +33,12 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard !cameras.isEmpty else { throw ValidationError("give at least one --camera NAME=URL") }
+        if config != nil {
+            guard cameras.isEmpty, output == nil else { throw ValidationError("--config replaces --camera and --output: give one or the other") }
+            return
+        }
+        guard !cameras.isEmpty else { throw ValidationError("give --config FILE, or at least one --camera NAME=URL") }
+        guard output != nil else { throw ValidationError("--camera needs --output DIR") }
         var names = Set<String>()
         for camera in cameras {
             let parts = camera.split(separator: "=", maxSplits: 1).map(String.init)
@@ -46,45 +55,63 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let logger = logging.makeLogger(label: "seccam.run")
-        var base = try detection.resolve().options
-        base.demuxer.timeout = .milliseconds(Int64(stallTimeout * 1000))
-        let specs = try cameras.map { text -> CameraSpec in
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            return CameraSpec(name: parts[0], source: SourceURL(try Self.expandingEnvironment(parts[1])), options: base)
-        }
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let stopRequested = DispatchSemaphore(value: 0)
-        let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stopRequested.signal() }
-            source.resume()
-            return source
-        }
-        let service = CameraService(cameras: specs, outputDirectory: output, container: container, logger: logger)
+        let settings = try loadSettings()
+        let service = CameraService(cameras: settings.enabledCameras.map(\.spec), logger: logger)
+        let signals = SignalWaiter([SIGTERM, SIGINT, SIGHUP])
         service.start()
-        logger.notice("recording", metadata: ["cameras": "\(specs.map(\.name).joined(separator: ","))", "output": "\(output)"])
-        stopRequested.wait()
+        let notify = SystemdNotify()
+        notify.send("READY=1")
+        let watchdog = notify.watchdogInterval.map { ServiceWatchdog(service: service, notify: notify, interval: $0, logger: logger) }
+        logger.notice("recording", metadata: [
+            "cameras": "\(settings.enabledCameras.map(\.name).joined(separator: ","))", "output": "\(settings.output)",
+        ])
+        while true {
+            let number = signals.next()
+            guard number == SIGHUP else { break }
+            reload(service, logger: logger)
+        }
+        notify.send("STOPPING=1")
+        watchdog?.stop()
         logger.notice("stopping: finishing open clips")
         let stopped = service.stop(timeout: 9)
-        sources.forEach { $0.cancel() }
         if !stopped { throw CommandFailure("some cameras did not stop within 10 s") }
     }
 
-    /// Replaces `${NAME}` with the environment variable NAME (so secrets stay out of the process list).
-    static func expandingEnvironment(_ text: String) throws -> String {
-        var out = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "${") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { throw ValidationError("unclosed ${ in a camera URL") }
-            let name = String(rest[open.upperBound..<close])
-            guard let value = ProcessInfo.processInfo.environment[name] else {
-                throw ValidationError("environment variable \(name), used in a camera URL, is not set")
-            }
-            out += value
-            rest = rest[rest.index(after: close)...]
+    /// The service settings from --config, or from the flags.
+    private func loadSettings() throws -> ServiceConfiguration {
+        if let config {
+            do { return try ServiceConfiguration.load(path: config) } catch { throw CommandFailure(error.description) }
         }
-        return out + rest
+        var base = try detection.resolve().options
+        base.demuxer.timeout = .milliseconds(Int64(stallTimeout * 1000))
+        let output = output ?? "."
+        let specs = try cameras.map { text -> CameraConfiguration in
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            let url: String
+            do { url = try EnvironmentExpansion.expand(parts[1]) } catch { throw ValidationError("--camera \(parts[0]): \(error)") }
+            return CameraConfiguration(name: parts[0], source: SourceURL(url), options: base, container: container, output: output)
+        }
+        var settings = ServiceConfiguration(output: output, cameras: specs)
+        settings.stallTimeout = stallTimeout
+        return settings
+    }
+
+    /// SIGHUP: reload --config; a config with problems is logged and the running cameras are kept.
+    private func reload(_ service: CameraService, logger: Logger) {
+        guard let config else {
+            logger.notice("SIGHUP ignored: no --config file to reload")
+            return
+        }
+        do {
+            let settings = try ServiceConfiguration.load(path: config)
+            let change = service.reload(settings.enabledCameras.map(\.spec))
+            logger.notice("config reloaded", metadata: [
+                "cameras.started": "\(change.started.joined(separator: ","))",
+                "cameras.restarted": "\(change.restarted.joined(separator: ","))",
+                "cameras.stopped": "\(change.stopped.joined(separator: ","))",
+            ])
+        } catch {
+            logger.error("config reload refused; cameras keep running with the previous config", metadata: ["error": "\(error)"])
+        }
     }
 }

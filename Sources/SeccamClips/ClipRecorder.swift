@@ -86,7 +86,10 @@ public final class ClipRecorder {
             logger.warning("the clip container cannot hold some audio; dropping it (choose mkv to keep it)",
                            metadata: ["clip.path": "\(path)", "clip.dropped": "\(dropped.joined(separator: ", "))"])
         }
-        try muxer.writeHeader(options: settings.container == .mp4 ? ["movflags": "frag_keyframe+empty_moov+default_base_moof", "frag_duration": "1000000"] : [:])
+        // Fragments of about a second, each flushed to the file as it completes (flush_packets), so a crash
+        // loses at most the fragment being built, even for a low-bitrate camera.
+        let fragmented = ["movflags": "frag_keyframe+empty_moov+default_base_moof", "frag_duration": "1000000"]
+        try muxer.writeHeader(options: (settings.container == .mp4 ? fragmented : [:]).merging(["flush_packets": "1"]) { $1 })
         var offsets: [Int: Int64] = [:]
         for input in outputs.keys { offsets[input] = start.rescaled(to: demuxer.stream(input).timeBase).ticks }
         clip = OpenClip(muxer: muxer, partialPath: partial, finalPath: path, cursor: keyIndex, outputs: outputs,

@@ -2,16 +2,30 @@ import Foundation
 import Logging
 import Synchronization
 
-/// One camera watched by `run`: a name (used in folders and logs), its source and its detection options.
+/// One camera watched by `run`: a name (used in folders and logs), its sources, detection options and
+/// where its clips go.
 public struct CameraSpec: Sendable {
     public var name: String
+    /// The main stream: clips are cut from it.
     public var source: SourceURL
+    /// Optional low-resolution stream to detect on (not yet used by the pipeline: detection runs on `source`).
+    public var detectSource: SourceURL?
     public var options: ScanOptions
+    /// Clips go to `output/<name>/<YYYY-MM-DD>/`.
+    public var output: String
+    public var container: ClipContainer
+    /// Changes whenever a setting changes; a reload restarts the camera only then.
+    public var fingerprint: String
 
-    public init(name: String, source: SourceURL, options: ScanOptions) {
+    public init(name: String, source: SourceURL, options: ScanOptions, output: String, container: ClipContainer = .mp4,
+                detectSource: SourceURL? = nil, fingerprint: String = "") {
+        self.fingerprint = fingerprint
         self.name = name
         self.source = source
         self.options = options
+        self.output = output
+        self.container = container
+        self.detectSource = detectSource
     }
 }
 
@@ -26,8 +40,6 @@ public final class CameraSupervisor: Sendable {
     }
 
     public let spec: CameraSpec
-    private let outputDirectory: String
-    private let container: ClipContainer
     private let logger: Logger
     private let status = Mutex(Status())
     private let wake = DispatchSemaphore(value: 0)
@@ -39,12 +51,11 @@ public final class CameraSupervisor: Sendable {
         var interrupt: InterruptFlag?
         var reconnects = 0
         var events = 0
+        var heartbeat = ContinuousClock.now
     }
 
-    public init(spec: CameraSpec, outputDirectory: String, container: ClipContainer, logger: Logger) {
+    public init(spec: CameraSpec, logger: Logger) {
         self.spec = spec
-        self.outputDirectory = outputDirectory
-        self.container = container
         var logger = logger
         logger[metadataKey: "camera.id"] = "\(spec.name)"
         self.logger = logger
@@ -54,6 +65,12 @@ public final class CameraSupervisor: Sendable {
     public var state: State { status.withLock { $0.state } }
     public var reconnects: Int { status.withLock { $0.reconnects } }
     public var events: Int { status.withLock { $0.events } }
+
+    /// Seconds since the camera's thread last showed it is alive (a frame, a connect attempt, a backoff tick).
+    /// A thread stuck in a call that ignores its timeout shows here; the systemd watchdog uses it.
+    public var secondsSinceHeartbeat: Double { (ContinuousClock.now - status.withLock { $0.heartbeat }).seconds }
+
+    private func beat() { status.withLock { $0.heartbeat = .now } }
 
     /// Starts the camera's thread.
     public func start() {
@@ -89,17 +106,23 @@ public final class CameraSupervisor: Sendable {
                 $0.state = .connecting
             }
             if status.withLock({ $0.stopping }) { interrupt.cancel() }
+            beat()
             var options = spec.options
             options.interrupt = interrupt
             options.wallClockOrigin = Date()
-            var clips = ClipSettings(directory: outputDirectory, container: container)
+            var clips = ClipSettings(directory: spec.output, container: spec.container)
             clips.camera = spec.name
             options.clips = clips
             let started = Date()
             do {
                 logger.info("camera connecting", metadata: ["camera.source": "\(spec.source.redacted)"])
                 let result = try ScanSession(inputs: [spec.source], options: options, logger: logger).run(
-                    onProgress: { _ in self.status.withLock { $0.state = .streaming } })
+                    onProgress: { _ in
+                        self.status.withLock {
+                            $0.state = .streaming
+                            $0.heartbeat = .now
+                        }
+                    })
                 status.withLock { $0.events += result.events.count }
                 logger.info("camera stream ended", metadata: ["camera.events": "\(result.events.count)"])
             } catch let error as ScanInterrupted {
@@ -116,7 +139,11 @@ public final class CameraSupervisor: Sendable {
                 $0.reconnects += 1
             }
             logger.info("camera reconnecting after backoff", metadata: ["backoff.seconds": "\(String(format: "%.1f", wait))"])
-            _ = wake.wait(timeout: .now() + wait)
+            let resume = Date().addingTimeInterval(wait)
+            while !status.withLock({ $0.stopping }), Date() < resume {
+                beat()
+                _ = wake.wait(timeout: .now() + min(1, max(0, resume.timeIntervalSinceNow)))
+            }
             delay = min(delay * 2, 60)
         }
         status.withLock { $0.state = .stopped }

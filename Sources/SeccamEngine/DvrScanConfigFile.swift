@@ -45,45 +45,59 @@ public struct DvrScanConfigFile: Sendable {
 
     /// Applies the detection keys to `options` (the CLI applies its own flags afterwards, so they win).
     public func apply(to options: inout ScanOptions) throws(ConfigFileError) {
-        func number(_ key: String) throws(ConfigFileError) -> Double? {
-            guard let text = values[key] else { return nil }
-            guard let v = Double(text) else { throw ConfigFileError("config key '\(key)': expected a number, got '\(text)'") }
-            return v
-        }
-        func integer(_ key: String) throws(ConfigFileError) -> Int? {
-            guard let text = values[key] else { return nil }
-            guard let v = Int(text) else { throw ConfigFileError("config key '\(key)': expected a whole number, got '\(text)'") }
-            return v
-        }
-        func time(_ key: String) throws(ConfigFileError) -> TimeSpec? {
-            guard let text = values[key] else { return nil }
-            do { return try TimeSpec.parse(text, allowBareSeconds: true) } catch {
-                throw ConfigFileError("config key '\(key)': \(error.message)")
+        for key in Self.detectionKeys {
+            guard let value = values[key] else { continue }
+            do { try Self.apply(key: key, value: value, to: &options) } catch {
+                throw ConfigFileError("config key '\(key)': \(error.description)")
             }
         }
-        if let v = try number("threshold") { options.detector.threshold = v }
-        if let v = try number("max-threshold") { options.detector.maxThreshold = v }
-        if let v = try number("max-area") { options.detector.maxArea = v }
-        if let v = try number("max-width") { options.detector.maxWidth = v }
-        if let v = try number("max-height") { options.detector.maxHeight = v }
-        if let v = try number("variance-threshold") { options.detector.varianceThreshold = v }
-        if let v = try number("learning-rate") { options.detector.learningRate = v }
-        if let v = try integer("kernel-size") { options.detector.kernelSize = v }
-        if let v = try integer("downscale-factor") { options.detector.downscaleFactor = v }
-        if let v = try integer("frame-skip") { options.frameSkip = v }
-        if let v = try time("min-event-length") { options.minEventLength = v }
-        if let v = try time("time-before-event") { options.timeBeforeEvent = v }
-        if let v = try time("time-post-event") { options.timePostEvent = v }
-        if let text = values["bg-subtractor"] {
+    }
+
+    /// The keys ``apply(key:value:to:)`` understands, in the order they are applied.
+    public static let detectionKeys = [
+        "threshold", "max-threshold", "max-area", "max-width", "max-height", "variance-threshold", "learning-rate",
+        "kernel-size", "downscale-factor", "frame-skip", "min-event-length", "time-before-event", "time-post-event",
+        "bg-subtractor", "load-region",
+    ]
+
+    /// Applies one detection key given as text (dvr-scan's value forms); the error says what is wrong with
+    /// the value, without the key.
+    public static func apply(key: String, value text: String, to options: inout ScanOptions) throws(ConfigFileError) {
+        func number() throws(ConfigFileError) -> Double {
+            guard let v = Double(text) else { throw ConfigFileError("expected a number, got '\(text)'") }
+            return v
+        }
+        func integer() throws(ConfigFileError) -> Int {
+            guard let v = Int(text) else { throw ConfigFileError("expected a whole number, got '\(text)'") }
+            return v
+        }
+        func time() throws(ConfigFileError) -> TimeSpec {
+            do { return try TimeSpec.parse(text, allowBareSeconds: true) } catch { throw ConfigFileError(error.message) }
+        }
+        switch key {
+        case "threshold": options.detector.threshold = try number()
+        case "max-threshold": options.detector.maxThreshold = try number()
+        case "max-area": options.detector.maxArea = try number()
+        case "max-width": options.detector.maxWidth = try number()
+        case "max-height": options.detector.maxHeight = try number()
+        case "variance-threshold": options.detector.varianceThreshold = try number()
+        case "learning-rate": options.detector.learningRate = try number()
+        case "kernel-size": options.detector.kernelSize = try integer()
+        case "downscale-factor": options.detector.downscaleFactor = try integer()
+        case "frame-skip": options.frameSkip = try integer()
+        case "min-event-length": options.minEventLength = try time()
+        case "time-before-event": options.timeBeforeEvent = try time()
+        case "time-post-event": options.timePostEvent = try time()
+        case "bg-subtractor":
             guard let kind = SubtractorKind.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
-                throw ConfigFileError("config key 'bg-subtractor': expected MOG2 or CNT, got '\(text)'")
+                throw ConfigFileError("expected MOG2 or CNT, got '\(text)'")
             }
             options.detector.subtractor = kind
-        }
-        if let path = values["load-region"], !path.isEmpty {
-            do { options.detector.regions += try RegionFile.load(path: path) } catch {
-                throw ConfigFileError("config key 'load-region': \(error.description)")
-            }
+        case "load-region":
+            guard !text.isEmpty else { return }
+            do { options.detector.regions += try RegionFile.load(path: text) } catch { throw ConfigFileError(error.description) }
+        default:
+            throw ConfigFileError("not a detection key")
         }
     }
 }

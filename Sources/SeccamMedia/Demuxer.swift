@@ -40,6 +40,9 @@ public final class Demuxer {
     private let timeout: Duration?
     /// End time (seconds) of the last video packet read, for the truncation check.
     private var lastVideoPacketEnd: Double?
+    /// Set when a read returned a packet although its deadline had passed: FFmpeg hands out what its parser
+    /// held when a read is interrupted, and the stall is reported by the next read instead of a second wait.
+    private var stallPending = false
     /// Options the demuxer did not recognise (reported so a typo in a camera option is visible).
     public let unusedOptions: [String]
 
@@ -116,6 +119,9 @@ public final class Demuxer {
     }
 
     deinit {
+        // Closing a network input talks to the server (RTSP TEARDOWN); bound it so a frozen server cannot hold
+        // the camera's thread.
+        interrupt.arm(timeout: .seconds(1))
         avformat_close_input(&context)
     }
 
@@ -149,10 +155,21 @@ public final class Demuxer {
     @available(*, noasync, message: "blocks; call from a pipeline thread")
     public func read(into packet: inout Packet) throws(MediaError) -> ReadResult {
         packet.reset()
+        if stallPending {
+            throw MediaError(code: .timedOut, operation: "reading packets from \(source.redacted)", call: "av_read_frame",
+                             reason: "no packet within the read timeout")
+        }
         interrupt.arm(timeout: timeout)
         let ret = av_read_frame(context, packet.raw)
+        // Decide cancelled/timed out before the deadline is disarmed.
+        let interruptCode: MediaError.Code? = interrupt.shouldInterrupt ? (interrupt.isCancelled ? .cancelled : .timedOut) : nil
         interrupt.arm(timeout: nil)
-        if ret == cseccam_averror_eof() { return .endOfStream }
+        if ret == cseccam_averror_eof() {
+            // Some demuxers report an interrupted wait as the end of the stream.
+            guard let interruptCode else { return .endOfStream }
+            throw MediaError(code: interruptCode, operation: "reading packets from \(source.redacted)", call: "av_read_frame",
+                             averror: ret, reason: interruptCode == .cancelled ? "cancelled" : "no packet within the read timeout")
+        }
         if ret >= 0, let video = videoStreamIndex, packet.streamIndex == video {
             let info = packet.info(timeBase: streams[video].timeBase)
             if let pts = info.pts ?? info.dts {
@@ -160,8 +177,9 @@ public final class Demuxer {
                 lastVideoPacketEnd = max(lastVideoPacketEnd ?? end, end)
             }
         }
+        if ret >= 0, interruptCode == .timedOut { stallPending = true }
         if ret < 0 {
-            throw MediaError(code: interrupt.code(for: ret), operation: "reading packets from \(source.redacted)",
+            throw MediaError(code: interruptCode ?? interrupt.code(for: ret), operation: "reading packets from \(source.redacted)",
                              call: "av_read_frame", averror: ret, reason: averrorText(ret))
         }
         return .packet

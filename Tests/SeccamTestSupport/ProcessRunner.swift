@@ -31,10 +31,14 @@ public enum ProcessRunner {
     }
 
     /// Starts a long-running helper (a server) with output sent to a log file; stop it with ``stop(_:)``.
-    public static func start(_ arguments: [String], log: URL) throws -> Process {
+    /// `environment` adds to (or overrides) this process's environment.
+    public static func start(_ arguments: [String], log: URL, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

@@ -1,0 +1,151 @@
+import Foundation
+import SeccamEngine
+import SeccamTestSupport
+import XCTest
+
+/// `seccam-engine run --config` as systemd runs it: notify protocol, SIGHUP reload, stalls, SIGKILL.
+/// Cameras are real RTSP servers (../shared/tools/rtsp-serve on 127.0.0.1) looping Fixtures/moving_box.mp4
+/// (10 s, motion from 4 s to 6 s).
+final class ServiceRunTests: XCTestCase {
+    private var processes: [Process] = []
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try TestPaths.makeTemporaryDirectory()
+    }
+
+    override func tearDown() {
+        processes.forEach { ProcessRunner.stop($0, grace: 2) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func camera(_ fixture: String = "moving_box.mp4") throws -> (url: String, process: Process) {
+        let port = ProcessRunner.freePort()
+        let log = directory.appendingPathComponent("rtsp-\(port).log")
+        let process = try ProcessRunner.start(
+            [TestPaths.sharedTools.appendingPathComponent("rtsp-serve").path,
+             TestPaths.fixtures.appendingPathComponent(fixture).path, "--port", "\(port)"], log: log)
+        processes.append(process)
+        XCTAssertTrue(ProcessRunner.waitForText("rtsp-serve: rtsp://", in: log, timeout: 60), "rtsp-serve did not start")
+        return ("rtsp://127.0.0.1:\(port)/cam", process)
+    }
+
+    private var engineLog: URL { directory.appendingPathComponent("engine.log") }
+
+    private func startEngine(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let engine = try ProcessRunner.start([TestPaths.executable.path, "run"] + arguments + ["--log-level", "info"],
+                                             log: engineLog, environment: environment)
+        processes.append(engine)
+        return engine
+    }
+
+    private func logLines(containing text: String) -> [String] {
+        let log = (try? String(contentsOf: engineLog, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").map(String.init).filter { $0.contains(text) }
+    }
+
+    private func files(_ camera: String, suffix: String) -> [String] {
+        let root = directory.appendingPathComponent("out/\(camera)")
+        let days = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return days.flatMap { day in
+            ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(day).path)) ?? [])
+                .filter { $0.hasSuffix(suffix) }.map { root.appendingPathComponent(day).appendingPathComponent($0).path }
+        }.sorted()
+    }
+
+    private func waitFor(_ what: String, timeout: Double, _ condition: () -> Bool) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition(), Date() < deadline { usleep(100_000) }
+        XCTAssertTrue(condition(), "timed out waiting for \(what)")
+    }
+
+    private func writeConfig(_ cameras: [(name: String, url: String, threshold: String)], extra: String = "") throws -> URL {
+        var yaml = "output: \(directory.appendingPathComponent("out").path)\nstall-timeout: 5s\n\(extra)cameras:\n"
+        for camera in cameras { yaml += "  - name: \(camera.name)\n    source: \(camera.url)\n    threshold: \(camera.threshold)\n" }
+        let url = directory.appendingPathComponent("seccam.yaml")
+        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func testConfigRunNotifiesSystemdAndSIGHUPRestartsOnlyChangedCameras() throws {
+        let a = try camera()
+        let b = try camera()
+        let config = try writeConfig([("a", a.url, "0.15"), ("b", b.url, "0.15")])
+        let notify = try NotifySocket(directory: directory)
+        let engine = try startEngine(["--config", config.path],
+                                     environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"])
+        XCTAssertTrue(notify.waitFor("READY=1", timeout: 30), "no READY=1")
+        XCTAssertTrue(notify.waitFor("WATCHDOG=1", timeout: 5), "no WATCHDOG=1 within 5 s (WatchdogSec=2)")
+        waitFor("a clip from camera a", timeout: 45) { !files("a", suffix: ".mp4").isEmpty }
+
+        // Only b's threshold changes: b restarts, a keeps its pipeline (one connect in the log).
+        _ = try writeConfig([("a", a.url, "0.15"), ("b", b.url, "0.3")])
+        kill(engine.processIdentifier, SIGHUP)
+        waitFor("the reload", timeout: 15) { !logLines(containing: "config reloaded").isEmpty }
+        let reload = try XCTUnwrap(logLines(containing: "config reloaded").first)
+        XCTAssertTrue(reload.contains("cameras.restarted=b"), reload)
+        XCTAssertEqual(logLines(containing: "camera.id=a").filter { $0.contains("camera connecting") }.count, 1)
+        waitFor("b to connect again", timeout: 15) {
+            logLines(containing: "camera.id=b").filter { $0.contains("camera connecting") }.count == 2
+        }
+
+        // A broken config is refused and the cameras keep running.
+        try "output: /tmp\ncameras:\n  - name: a\n    source: nope\n".write(to: config, atomically: true, encoding: .utf8)
+        kill(engine.processIdentifier, SIGHUP)
+        waitFor("the refusal", timeout: 15) { !logLines(containing: "config reload refused").isEmpty }
+        XCTAssertTrue(engine.isRunning)
+        XCTAssertTrue(notify.waitFor("WATCHDOG=1", timeout: 5), "watchdog pings stopped after a refused reload")
+
+        kill(engine.processIdentifier, SIGTERM)
+        XCTAssertTrue(notify.waitFor("STOPPING=1", timeout: 10))
+        engine.waitUntilExit()
+        XCTAssertEqual(engine.terminationStatus, 0)
+    }
+
+    func testStalledSourceIsDetectedWithinStallTimeoutAndReconnected() throws {
+        let a = try camera()
+        let engine = try startEngine(["--camera", "a=\(a.url)", "--output", directory.appendingPathComponent("out").path,
+                                      "--stall-timeout", "3"])
+        waitFor("camera a to stream", timeout: 45) { !files("a", suffix: ".mp4").isEmpty }
+        // Freeze the server: the TCP connection stays open but no packet comes.
+        kill(a.process.processIdentifier, SIGSTOP)
+        let frozenAt = Date()
+        waitFor("the stall to be noticed", timeout: 15) { !logLines(containing: "camera stream failed").isEmpty }
+        let noticedAfter = Date().timeIntervalSince(frozenAt)
+        XCTAssertLessThan(noticedAfter, 3 + 2.5, "stall noticed \(noticedAfter) s after the freeze (stall-timeout 3 s)")
+        XCTAssertTrue(logLines(containing: "camera stream failed").first?.contains("timedOut") ?? false,
+                      logLines(containing: "camera stream failed").joined())
+        // Thawed, the camera is reconnected and records again.
+        let before = files("a", suffix: ".mp4").count
+        kill(a.process.processIdentifier, SIGCONT)
+        waitFor("recording after the thaw", timeout: 60) { files("a", suffix: ".mp4").count > before }
+        XCTAssertTrue(engine.isRunning)
+    }
+
+    func testSIGKILLDuringAnEventLeavesNoCorruptFinalClipAndTheNextStartRecoversIt() throws {
+        let a = try camera()
+        let output = directory.appendingPathComponent("out").path
+        let engine = try startEngine(["--camera", "a=\(a.url)", "--output", output, "-tp", "8s"])
+        waitFor("a clip being written", timeout: 45) { !files("a", suffix: ".partial").isEmpty }
+        usleep(1_500_000)  // a fragment or two on disk
+        kill(engine.processIdentifier, SIGKILL)
+        engine.waitUntilExit()
+        let partials = files("a", suffix: ".partial")
+        XCTAssertEqual(partials.count, 1)
+        for clip in files("a", suffix: ".mp4") { XCTAssertEqual(try ClipInspection.decodeErrors(clip), "", clip) }
+        let finalBefore = Set(files("a", suffix: ".mp4"))
+
+        // The next start finalizes the leftover before recording.
+        let again = try startEngine(["--camera", "a=\(a.url)", "--output", output])
+        waitFor("the partial to be recovered", timeout: 30) { files("a", suffix: ".partial").isEmpty }
+        let recovered = Set(files("a", suffix: ".mp4")).subtracting(finalBefore)
+        XCTAssertEqual(recovered.count, 1, "\(recovered)")
+        for clip in recovered {
+            XCTAssertEqual(try ClipInspection.decodeErrors(clip), "", clip)
+            XCTAssertTrue(try XCTUnwrap(ClipInspection.videoPackets(clip).first).isKey)
+        }
+        kill(again.processIdentifier, SIGTERM)
+        again.waitUntilExit()
+        XCTAssertEqual(again.terminationStatus, 0)
+    }
+}
