@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SeccamEngine
 import SeccamTestSupport
 import XCTest
@@ -205,6 +206,43 @@ final class EncodedClipTests: XCTestCase {
         XCTAssertEqual(try ClipInspection.decodeErrors(clip), "")
         XCTAssertEqual(try frameCount(clip), event.endFrame - event.startFrame)
         XCTAssertEqual(try sidecar(event)["encoder"] as? String, "mpeg4")
+    }
+
+    /// SIGKILL while an encoded clip is written: no final-named clip appears, and the fragmented `.partial` file is
+    /// recovered at the next start as a playable clip starting on a keyframe.
+    func testKilledWhileEncodingRecovers() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = TestPaths.sharedVideos.appendingPathComponent("dvrscan_traffic_camera.mp4")
+        let process = try ProcessRunner.start([TestPaths.executable.path, "scan", source.path, "-m", "encode", "-bb", "-tc", "-d", dir.path],
+                                              log: dir.appendingPathComponent("scan.log"))
+        var partial: String?
+        let deadline = Date().addingTimeInterval(120)
+        while partial == nil, process.isRunning, Date() < deadline {
+            partial = try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.hasSuffix(".partial") }
+            if partial == nil { usleep(5_000) }
+        }
+        let partialName = try XCTUnwrap(partial, "no .partial file appeared")
+        let partialPath = dir.appendingPathComponent(partialName).path
+        // A few one-second fragments (the whole clip is about 4 MB).
+        while process.isRunning, ((try? FileManager.default.attributesOfItem(atPath: partialPath)[.size] as? Int) ?? 0) < 600_000 {
+            usleep(5_000)
+        }
+        XCTAssertTrue(process.isRunning, "the scan finished before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        XCTAssertFalse(names.contains(String(partialName.dropLast(".partial".count))), "no final-named clip before it was finished")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let recovered = ClipFiles.recover(in: dir.path, logger: logger)
+        let clip = try XCTUnwrap(recovered.first)
+        XCTAssertEqual(recovered.count, 1)
+        XCTAssertEqual(try ClipInspection.decodeErrors(clip), "")
+        XCTAssertTrue(try XCTUnwrap(ClipInspection.videoPackets(clip).first).isKey)
+        let frames = try frameCount(clip)
+        XCTAssertGreaterThan(frames, 25)
+        XCTAssertLessThan(frames, 574)
     }
 
     /// Command line: the overlays need -m encode; clear errors for the combinations that cannot work.
