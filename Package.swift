@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "SeccamCLI",
             dependencies: [
-                "SeccamEngine",
+                "SeccamEngine", "SeccamSpool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

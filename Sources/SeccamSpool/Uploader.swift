@@ -210,6 +210,9 @@ public final class Uploader: Sendable {
         log[metadataKey: "spool.entry"] = "\(entry.id)"
         entry.manifest.attempts += 1
         entry.manifest.lastAttemptAt = Date()
+        if let multipart = entry.manifest.multipart {
+            log.info("resuming a multipart upload", metadata: ["upload.partsDone": "\(multipart.parts.count)", "upload.key": "\(multipart.key)"])
+        }
         do {
             try spool.save(entry)
             let delivery = try destination.deliver(&entry, save: { (e: SpoolEntry) throws(SpoolError) in try spool.save(e) })
