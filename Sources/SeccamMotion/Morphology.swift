@@ -1,6 +1,26 @@
+internal import CSeccamMOG2
+
+/// The code paths of the mask operations (morphology, counts, bounding box). All give identical results (byte
+/// min/max and counts); the vector ones are tested against `.scalar`, and `.scalar` against OpenCV's output.
+public enum MaskKernel: Int32, Sendable, CaseIterable {
+    /// Plain C loops.
+    case scalar = 0
+    /// AVX2, 32 bytes per step.
+    case avx2 = 1
+    /// AVX-512BW, 64 bytes per step.
+    case avx512 = 2
+
+    /// The fastest kernel this CPU supports (runtime detection), used by default.
+    public static let best: MaskKernel = MaskKernel(rawValue: cseccam_mask_best_kernel()) ?? .scalar
+
+    /// The kernels this CPU can run.
+    public static var available: [MaskKernel] { allCases.filter { $0.rawValue <= best.rawValue } }
+}
+
 /// `cv2.morphologyEx(mask, MORPH_OPEN, ones(k, k))`: erosion then dilation with a k x k all-ones kernel
 /// (DVR-SCAN.md §3.2). Pixels outside the image are ignored (the window is clipped), as with OpenCV's
-/// default border. Separable: each step is a row pass then a column pass, each split into row bands.
+/// default border. Each step (min, then max, over the clipped window) is one C pass (`cseccam_mask_window`:
+/// column pass then row pass per row) split into row bands across cores.
 public final class Morphology {
     /// Image width.
     public let width: Int
@@ -8,22 +28,25 @@ public final class Morphology {
     public let height: Int
     /// Kernel side; values <= 1 leave masks unchanged.
     public let kernelSize: Int
+    /// The code path.
+    public let kernel: MaskKernel
     private let scratch: UnsafeMutablePointer<UInt8>
     /// The pass in progress, for the band workers.
-    private var pass = Pass(input: nil, output: nil, vertical: false, minimum: true)
+    private var pass = Pass(input: nil, output: nil, minimum: true)
 
     private struct Pass {
-        var input: UnsafeMutablePointer<UInt8>?
+        var input: UnsafePointer<UInt8>?
         var output: UnsafeMutablePointer<UInt8>?
-        var vertical: Bool
         var minimum: Bool
     }
 
     /// Creates a filter with its scratch buffer.
-    public init(width: Int, height: Int, kernelSize: Int) {
+    /// - Parameter kernel: force a code path (tests); one the CPU lacks falls back to the best it has.
+    public init(width: Int, height: Int, kernelSize: Int, kernel: MaskKernel = .best) {
         self.width = width
         self.height = height
         self.kernelSize = kernelSize
+        self.kernel = kernel.rawValue <= MaskKernel.best.rawValue ? kernel : .best
         scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, width * height))
         scratch.initialize(repeating: 0, count: max(1, width * height))
     }
@@ -36,88 +59,17 @@ public final class Morphology {
     public func open(_ mask: UnsafeMutableBufferPointer<UInt8>) {
         precondition(mask.count == width * height, "Morphology: mask size mismatch")
         guard kernelSize > 1, let image = mask.baseAddress, width > 0, height > 0 else { return }
-        for (vertical, minimum) in [(false, true), (true, true), (false, false), (true, false)] {
-            pass = Pass(input: vertical ? scratch : image, output: vertical ? image : scratch,
-                        vertical: vertical, minimum: minimum)
-            ParallelBands.run(count: height, minimumBand: 64, self)
-        }
-        pass = Pass(input: nil, output: nil, vertical: false, minimum: true)
+        // Erode the mask into the scratch buffer, then dilate it back.
+        pass = Pass(input: UnsafePointer(image), output: scratch, minimum: true)
+        ParallelBands.run(count: height, minimumBand: 64, self)
+        pass = Pass(input: UnsafePointer(scratch), output: image, minimum: false)
+        ParallelBands.run(count: height, minimumBand: 64, self)
+        pass = Pass(input: nil, output: nil, minimum: true)
     }
 
     /// Opens a mask image in place.
     public func open(_ mask: inout GrayImage) {
         mask.pixels.withUnsafeMutableBufferPointer { open($0) }
-    }
-
-    private typealias Vector = SIMD16<UInt8>
-
-    @inline(__always)
-    private static func combine(_ a: Vector, _ b: Vector, minimum: Bool) -> Vector {
-        minimum ? pointwiseMin(a, b) : pointwiseMax(a, b)
-    }
-
-    @inline(__always)
-    private static func combine(_ a: UInt8, _ b: UInt8, minimum: Bool) -> UInt8 {
-        minimum ? min(a, b) : max(a, b)
-    }
-
-    /// Min or max over the clipped horizontal window of each pixel of rows `band`.
-    private func rows(_ band: Range<Int>, from input: UnsafeMutablePointer<UInt8>,
-                      to output: UnsafeMutablePointer<UInt8>, minimum: Bool) {
-        let radius = kernelSize / 2
-        for y in band {
-            let source = input + y * width
-            let target = output + y * width
-            var x = 0
-            while x < width {
-                if x >= radius && x + 15 + radius < width {
-                    var value = UnsafeRawPointer(source + x - radius).loadUnaligned(as: Vector.self)
-                    for t in (x - radius + 1)...(x + radius) {
-                        value = Self.combine(value, UnsafeRawPointer(source + t).loadUnaligned(as: Vector.self),
-                                             minimum: minimum)
-                    }
-                    UnsafeMutableRawPointer(target + x).storeBytes(of: value, as: Vector.self)
-                    x += 16
-                } else {
-                    var value = source[max(0, x - radius)]
-                    for t in max(0, x - radius)...min(width - 1, x + radius) {
-                        value = Self.combine(value, source[t], minimum: minimum)
-                    }
-                    target[x] = value
-                    x += 1
-                }
-            }
-        }
-    }
-
-    /// Min or max over the clipped vertical window of each pixel of rows `band`.
-    private func columns(_ band: Range<Int>, from input: UnsafeMutablePointer<UInt8>,
-                         to output: UnsafeMutablePointer<UInt8>, minimum: Bool) {
-        let radius = kernelSize / 2
-        for y in band {
-            let top = max(0, y - radius)
-            let bottom = min(height - 1, y + radius)
-            let target = output + y * width
-            var x = 0
-            while x + 16 <= width {
-                var value = UnsafeRawPointer(input + top * width + x).loadUnaligned(as: Vector.self)
-                for row in top...bottom {
-                    value = Self.combine(value,
-                                         UnsafeRawPointer(input + row * width + x).loadUnaligned(as: Vector.self),
-                                         minimum: minimum)
-                }
-                UnsafeMutableRawPointer(target + x).storeBytes(of: value, as: Vector.self)
-                x += 16
-            }
-            while x < width {
-                var value = input[top * width + x]
-                for row in top...bottom {
-                    value = Self.combine(value, input[row * width + x], minimum: minimum)
-                }
-                target[x] = value
-                x += 1
-            }
-        }
     }
 }
 
@@ -125,10 +77,7 @@ extension Morphology: BandWork {
     /// Runs the current pass over a band of rows.
     func work(_ band: Range<Int>) {
         guard let input = pass.input, let output = pass.output else { return }
-        if pass.vertical {
-            columns(band, from: input, to: output, minimum: pass.minimum)
-        } else {
-            rows(band, from: input, to: output, minimum: pass.minimum)
-        }
+        cseccam_mask_window(kernel.rawValue, input, output, Int32(width), Int32(height), Int32(band.lowerBound),
+                            Int32(band.upperBound), Int32(kernelSize / 2), pass.minimum ? 1 : 0)
     }
 }

@@ -97,11 +97,14 @@ public final class MotionDetector {
         let width = plan.width
         let height = plan.height
         let pixels = UnsafePointer(mask.baseAddress!)
-        let (foreground, rect) = MaskStatistics.boundingRect(pixels, width: width, height: height)
+        // One pass: the foreground count, the count inside the regions and the bounding box.
+        func measure(_ area: UnsafePointer<UInt8>?) -> (count: Int, inside: Int, rect: (x: Int, y: Int, width: Int, height: Int)?) {
+            MaskStatistics.measure(pixels, area: area, width: width, height: height, box: true)
+        }
+        let (foreground, inside, rect) = roi.map { $0.withUnsafeBufferPointer { measure($0.baseAddress) } } ?? measure(nil)
 
         let rawScore: Double
-        if let roi {
-            let inside = Self.foregroundCount(pixels, within: roi)
+        if roi != nil {
             rawScore = roiCount > 0 ? Double(255 * inside) / Double(roiCount) : 0
         } else {
             rawScore = width * height > 0 ? Double(255 * foreground) / Double(width * height) : 0
