@@ -39,6 +39,20 @@ public struct SpoolManifest: Codable, Sendable, Equatable {
     /// Where the object is (target URL without credentials), once delivered.
     public var remoteURL: String?
 
+    public init(id: String, fileName: String, camera: String?, recordedAt: Date, enqueuedAt: Date, event: [String: String],
+                sidecarFileName: String? = nil, size: Int, sha256: String, md5: String) {
+        self.id = id
+        self.fileName = fileName
+        self.camera = camera
+        self.recordedAt = recordedAt
+        self.enqueuedAt = enqueuedAt
+        self.event = event
+        self.sidecarFileName = sidecarFileName
+        self.size = size
+        self.sha256 = sha256
+        self.md5 = md5
+    }
+
     /// A multipart upload: its id, part size, and the parts the server has acknowledged.
     public struct MultipartState: Codable, Sendable, Equatable {
         public var uploadId: String
