@@ -115,7 +115,10 @@ final class EncodedClipOutput {
             logger.warning("pre-roll for -m encode shortened to fit the memory bound", metadata: [
                 "frames.needed": "\(needed)", "frames.kept": "\(capacity)", "bytes.max": "\(encoding.maxPreRollBytes)"])
         }
-        try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true) } catch {
+            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
+            throw ClipFileError("cannot create the clip folder \(settings.directory): \(reason ?? error.localizedDescription)")
+        }
         ClipFiles.recover(in: settings.directory, logger: logger)
     }
 

@@ -273,3 +273,66 @@ final class EncodedClipTests: XCTestCase {
         XCTAssertEqual(theirs, [148, 170, 72])
     }
 }
+
+/// The `-bb` box on every frame against the real dvr-scan 1.8.2.1: its `MotionScanner._draw_overlays` is wrapped
+/// (in-process, as `dvrscan_dump.py` does for scores) to log each written frame's rectangle corners after smoothing,
+/// scaling, padding and shift; ours come from the `bounding box drawn` trace line.
+final class EncodedClipBoxTests: XCTestCase {
+    private static let patch = """
+    import sys
+    import dvr_scan.scanner as sc
+    out = open(sys.argv[1], "w")
+    orig = sc.MotionScanner._draw_overlays
+    def patched(self, frame, timecode, frame_score, bounding_box, use_shift=True):
+        bb = self._bounding_box
+        if bounding_box is not None and bb is not None:
+            b = [s * bb._downscale_factor for s in bounding_box]
+            m = max(frame.shape[0], frame.shape[1]); ms = max(1, round(bb._min_size_ratio * m))
+            cx = max(0, ms - b[2]); cy = max(0, ms - b[3])
+            x0 = b[0] - cx // 2 + bb._shift[0]; y0 = b[1] - cy // 2 + bb._shift[1]
+            x1 = b[0] + b[2] + cx // 2 + bb._shift[0]; y1 = b[1] + b[3] + cy // 2 + bb._shift[1]
+            out.write("%d %d %d %d %d\\n" % (timecode.frame_num, max(0, x0), max(0, y0), max(0, x1), max(0, y1)))
+        else:
+            out.write("%d none\\n" % timecode.frame_num)
+        return orig(self, frame, timecode, frame_score, bounding_box, use_shift)
+    sc.MotionScanner._draw_overlays = patched
+    sys.argv = ["dvr-scan"] + sys.argv[2:]
+    from dvr_scan.__main__ import main
+    main()
+    """
+
+    func testBoxesEqualDvrScans() throws {
+        let python = TestPaths.repositoryRoot.appendingPathComponent(".venv-ref/bin/python")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: python.path), "dvr-scan reference not installed (make ref-venv)")
+        let source = TestPaths.sharedVideos.appendingPathComponent("dvrscan_traffic_camera.mp4").path
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("boxes.py")
+        try Self.patch.write(to: script, atomically: true, encoding: .utf8)
+        let options = ["-bb", "0.3s", "-df", "3", "-fs", "1", "-a", "100", "100", "900", "120", "1000", "600", "200", "650"]
+        let theirLog = dir.appendingPathComponent("dvr.txt")
+        let theirs = try ProcessRunner.run([python.path, script.path, theirLog.path, "-i", source, "-m", "opencv", "-q",
+                                            "-d", dir.appendingPathComponent("dvr").path] + options)
+        XCTAssertEqual(theirs.status, 0, theirs.stderr)
+        let ours = try ProcessRunner.run([TestPaths.executable.path, "scan", source, "-m", "encode", "-q", "--log-level", "trace",
+                                          "-d", dir.appendingPathComponent("ours").path] + options)
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+
+        var dvrBoxes: [Int: String] = [:]
+        for line in try String(contentsOf: theirLog, encoding: .utf8).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            dvrBoxes[Int(parts[0])!] = parts[1]
+        }
+        var ourBoxes: [Int: String] = [:]
+        for line in (ours.stdout + ours.stderr).split(separator: "\n") where line.contains("bounding box drawn") {
+            let frame = try XCTUnwrap(line.firstMatch(of: #/frame=(\d+)/#)?.1)
+            let box = try XCTUnwrap(line.firstMatch(of: #/box=(\d+ \d+ \d+ \d+)/#)?.1)
+            ourBoxes[Int(frame)!] = String(box)
+        }
+        let drawn = dvrBoxes.filter { $0.value != "none" }
+        XCTAssertGreaterThan(drawn.count, 100)
+        for (frame, box) in dvrBoxes.sorted(by: { $0.key < $1.key }) {
+            XCTAssertEqual(ourBoxes[frame] ?? "none", box, "frame \(frame)")
+        }
+    }
+}
