@@ -10,7 +10,7 @@ APT_PACKAGES := ffmpeg pkg-config libavformat-dev libavcodec-dev libavutil-dev l
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_INPUT := Fixtures/moving_box.mp4
 
-.PHONY: demo test test-deps deps build leak-check bench compat ref-venv clean
+.PHONY: demo test test-deps deps build leak-check bench compat ref-venv install-service clean
 
 ## demo: install what is missing, build release, run the main job on a bundled clip.
 demo: deps build
@@ -58,6 +58,26 @@ bench: build
 ## compat: every shared video x option set, scores and events against the real dvr-scan.
 compat: build ref-venv
 	python3 Benchmarks/compat/compare.py
+
+## install-service: install the binary, the systemd units and a config to edit (never overwritten).
+## DESTDIR=/tmp/stage only stages the files (no user, no systemctl).
+PREFIX ?= /usr/local
+install-service: build
+	install -D -m 755 .build/release/seccam-engine $(DESTDIR)$(PREFIX)/bin/seccam-engine
+	install -D -m 644 packaging/systemd/seccam-engine.service $(DESTDIR)/etc/systemd/system/seccam-engine.service
+	install -D -m 644 packaging/systemd/seccam-upload.service $(DESTDIR)/etc/systemd/system/seccam-upload.service
+	@[ -e $(DESTDIR)/etc/seccam/seccam.yaml ] || { install -d -m 750 $(DESTDIR)/etc/seccam && \
+		.build/release/seccam-engine config example > $(DESTDIR)/etc/seccam/seccam.yaml && \
+		echo "wrote $(DESTDIR)/etc/seccam/seccam.yaml: put your cameras in it"; }
+	@if [ -z "$(DESTDIR)" ]; then \
+		id seccam >/dev/null 2>&1 || useradd --system --home-dir /var/lib/seccam --shell /usr/sbin/nologin --groups video seccam; \
+		install -d -o seccam -g seccam /var/lib/seccam /var/lib/seccam/clips /var/lib/seccam/spool; \
+		chgrp seccam /etc/seccam /etc/seccam/seccam.yaml; chmod 640 /etc/seccam/seccam.yaml; \
+		systemctl daemon-reload; \
+		echo "next: edit /etc/seccam/seccam.yaml (secrets in /etc/seccam/secrets.env), check it with"; \
+		echo "  seccam-engine config check /etc/seccam/seccam.yaml"; \
+		echo "then: systemctl enable --now seccam-engine seccam-upload"; \
+	fi
 
 clean:
 	rm -rf .build .build-asan Benchmarks/work demo-output

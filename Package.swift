@@ -9,7 +9,9 @@ import PackageDescription
 //   SeccamClips    <- Media: pre-roll packet buffer, clip writer (stream copy), crash-safe clip files
 //   SeccamSpool    <- CSeccamCurl (the only module importing libcurl): durable upload spool, S3/HTTP targets, notifications
 //   SeccamEngine   <- Media + Motion + Clips + Spool: scan/run orchestration, public API for embedding
-//   SeccamCLI      <- Engine: the thin `seccam-engine` executable
+//   SeccamMetrics  <- Engine: Prometheus /metrics and /healthz over a small HTTP server (kept out of the
+//                  embeddable Engine so embedders do not pull an HTTP server)
+//   SeccamCLI      <- Engine + Metrics: the thin `seccam-engine` executable
 
 let ffmpegProviders: [SystemPackageProvider] = [
     .apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libavdevice-dev"]),
@@ -27,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
     ],
     targets: [
         .systemLibrary(name: "CSeccamFFmpeg", pkgConfig: "libavformat", providers: ffmpegProviders),
@@ -55,10 +59,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "SeccamMetrics",
+            dependencies: [
+                "SeccamEngine", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
         .executableTarget(
             name: "SeccamCLI",
             dependencies: [
-                "SeccamEngine", "SeccamSpool",
+                "SeccamEngine", "SeccamMetrics", "SeccamSpool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

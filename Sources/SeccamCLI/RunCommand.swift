@@ -3,6 +3,8 @@ import Dispatch
 import Foundation
 import Logging
 import SeccamEngine
+import SeccamMetrics
+import SeccamSpool
 
 /// `seccam-engine run`: watch live cameras, record a clip per motion event, never stop.
 struct RunCommand: ParsableCommand {
@@ -29,13 +31,22 @@ struct RunCommand: ParsableCommand {
     var container: ClipContainer = .mp4
     @Option(name: .long, help: "Seconds without a packet before a camera counts as stalled and is reconnected [10].")
     var stallTimeout: Double = 10
+    @Option(name: .long, help: "Queue finished clips in this spool folder for upload.")
+    var spool: String?
+    @Option(name: .long, help: ArgumentHelp("Serve /metrics and /healthz on HOST:PORT (loopback).", valueName: "host:port"))
+    var metrics: String?
     @OptionGroup var detection: DetectionArguments
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if config != nil {
-            guard cameras.isEmpty, output == nil else { throw ValidationError("--config replaces --camera and --output: give one or the other") }
+            guard cameras.isEmpty, output == nil, spool == nil, metrics == nil else {
+                throw ValidationError("--config replaces --camera, --output, --spool and --metrics: give one or the other")
+            }
             return
+        }
+        if let metrics, MetricsListen(parsing: metrics) == nil {
+            throw ValidationError("--metrics expects HOST:PORT such as 127.0.0.1:9101, got '\(metrics)'")
         }
         guard !cameras.isEmpty else { throw ValidationError("give --config FILE, or at least one --camera NAME=URL") }
         guard output != nil else { throw ValidationError("--camera needs --output DIR") }
@@ -56,7 +67,20 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let logger = logging.makeLogger(label: "seccam.run")
         let settings = try loadSettings()
-        let service = CameraService(cameras: settings.enabledCameras.map(\.spec), logger: logger)
+        let spool = try settings.spool.map { path in
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            do { return try SpoolDirectory(root: absolute, logger: logger) } catch { throw CommandFailure("spool \(path): \(error)") }
+        }
+        let service = CameraService(cameras: settings.cameraSpecs, logger: logger, notices: { notice in
+            if let spool { Self.enqueue(notice, into: spool, logger: logger) }
+        })
+        let metricsServer = try settings.metrics.map { listen in
+            let metrics = ServiceMetrics(service: service, outputDirectory: settings.output,
+                                         spoolDepth: { spool.map { $0.entries(in: .pending).count } })
+            do { return try MetricsServer(host: listen.host, port: listen.port, metrics: metrics, service: service) } catch {
+                throw CommandFailure("\(error)")
+            }
+        }
         let signals = SignalWaiter([SIGTERM, SIGINT, SIGHUP])
         service.start()
         let notify = SystemdNotify()
@@ -72,9 +96,22 @@ struct RunCommand: ParsableCommand {
         }
         notify.send("STOPPING=1")
         watchdog?.stop()
+        metricsServer?.stop()
         logger.notice("stopping: finishing open clips")
         let stopped = service.stop(timeout: 9)
         if !stopped { throw CommandFailure("some cameras did not stop within 10 s") }
+    }
+
+    /// A finished clip goes into the spool's `pending/` (hard-linked, so the clip stays in its camera folder).
+    private static func enqueue(_ notice: CameraNotice, into spool: SpoolDirectory, logger: Logger) {
+        guard case .event(let camera, .clipFinished(let event)) = notice, let clip = event.clipPath else { return }
+        do {
+            let entry = try spool.enqueue(clip: clip, sidecar: event.sidecarPath, camera: camera)
+            logger.info("clip queued for upload", metadata: ["camera.id": "\(camera)", "spool.entry": "\(entry.id)"])
+        } catch {
+            logger.error("could not queue a clip for upload; it stays in its camera folder",
+                         metadata: ["camera.id": "\(camera)", "clip.path": "\(clip)", "error": "\(error)"])
+        }
     }
 
     /// The service settings from --config, or from the flags.
@@ -93,6 +130,8 @@ struct RunCommand: ParsableCommand {
         }
         var settings = ServiceConfiguration(output: output, cameras: specs)
         settings.stallTimeout = stallTimeout
+        settings.spool = spool
+        settings.metrics = metrics.flatMap(MetricsListen.init(parsing:))
         return settings
     }
 
@@ -104,7 +143,7 @@ struct RunCommand: ParsableCommand {
         }
         do {
             let settings = try ServiceConfiguration.load(path: config)
-            let change = service.reload(settings.enabledCameras.map(\.spec))
+            let change = service.reload(settings.cameraSpecs)
             logger.notice("config reloaded", metadata: [
                 "cameras.started": "\(change.started.joined(separator: ","))",
                 "cameras.restarted": "\(change.restarted.joined(separator: ","))",

@@ -7,10 +7,13 @@ import Synchronization
 public final class CameraService: Sendable {
     private let supervisors: Mutex<[CameraSupervisor]>
     private let logger: Logger
+    private let notices: (@Sendable (CameraNotice) -> Void)?
 
-    public init(cameras: [CameraSpec], logger: Logger) {
+    /// - Parameter notices: told (on camera threads) about every camera's events, clips, and outages.
+    public init(cameras: [CameraSpec], logger: Logger, notices: (@Sendable (CameraNotice) -> Void)? = nil) {
         self.logger = logger
-        supervisors = Mutex(cameras.map { CameraSupervisor(spec: $0, logger: logger) })
+        self.notices = notices
+        supervisors = Mutex(cameras.map { CameraSupervisor(spec: $0, logger: logger, notices: notices) })
     }
 
     /// The cameras currently supervised, in config order.
@@ -45,7 +48,7 @@ public final class CameraService: Sendable {
         for camera in retire where !camera.waitUntilStopped(timeout: stopTimeout) {
             logger.error("camera did not stop in time during reload", metadata: ["camera.id": "\(camera.spec.name)"])
         }
-        let next = specs.map { keep[$0.name] ?? CameraSupervisor(spec: $0, logger: logger) }
+        let next = specs.map { keep[$0.name] ?? CameraSupervisor(spec: $0, logger: logger, notices: notices) }
         supervisors.withLock { $0 = next }
         for camera in next where keep[camera.spec.name] == nil { camera.start() }
         let started = specs.map(\.name).filter { keep[$0] == nil && oldByName[$0] == nil }

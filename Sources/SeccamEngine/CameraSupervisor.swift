@@ -16,6 +16,8 @@ public struct CameraSpec: Sendable {
     public var container: ClipContainer
     /// Changes whenever a setting changes; a reload restarts the camera only then.
     public var fingerprint: String
+    /// Seconds without a working stream before a camera-offline notice.
+    public var offlineAfter: Double = 60
 
     public init(name: String, source: SourceURL, options: ScanOptions, output: String, container: ClipContainer = .mp4,
                 detectSource: SourceURL? = nil, fingerprint: String = "") {
@@ -35,42 +37,48 @@ public struct CameraSpec: Sendable {
 /// streamed for 30 s). One camera's failures never touch another's thread.
 public final class CameraSupervisor: Sendable {
     /// What the camera is doing.
-    public enum State: String, Sendable {
+    public enum State: String, Sendable, CaseIterable {
         case connecting, streaming, backoff, stopped
     }
 
     public let spec: CameraSpec
     private let logger: Logger
-    private let status = Mutex(Status())
+    private let notices: (@Sendable (CameraNotice) -> Void)?
+    private let status = Mutex(CameraStatus(name: ""))
+    private let control = Mutex(Control())
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    private struct Status {
-        var state = State.connecting
+    private struct Control {
         var stopping = false
         var interrupt: InterruptFlag?
-        var reconnects = 0
-        var events = 0
         var heartbeat = ContinuousClock.now
+        /// Frames and time of the last fps sample.
+        var rateSample: (frames: Int, at: ContinuousClock.Instant)?
     }
 
-    public init(spec: CameraSpec, logger: Logger) {
+    /// - Parameter notices: told about events, clips and the camera going offline or coming back.
+    public init(spec: CameraSpec, logger: Logger, notices: (@Sendable (CameraNotice) -> Void)? = nil) {
         self.spec = spec
         var logger = logger
         logger[metadataKey: "camera.id"] = "\(spec.name)"
         self.logger = logger
+        self.notices = notices
+        status.withLock { $0 = CameraStatus(name: spec.name) }
     }
 
-    /// Current state, reconnect count and number of finished events.
-    public var state: State { status.withLock { $0.state } }
-    public var reconnects: Int { status.withLock { $0.reconnects } }
-    public var events: Int { status.withLock { $0.events } }
+    /// Everything `/metrics` and `/healthz` show about this camera.
+    public var snapshot: CameraStatus { status.withLock { $0 } }
+    public var state: State { snapshot.state }
+    public var reconnects: Int { snapshot.reconnects }
+    public var events: Int { snapshot.events }
 
     /// Seconds since the camera's thread last showed it is alive (a frame, a connect attempt, a backoff tick).
     /// A thread stuck in a call that ignores its timeout shows here; the systemd watchdog uses it.
-    public var secondsSinceHeartbeat: Double { (ContinuousClock.now - status.withLock { $0.heartbeat }).seconds }
+    public var secondsSinceHeartbeat: Double { (ContinuousClock.now - control.withLock { $0.heartbeat }).seconds }
 
-    private func beat() { status.withLock { $0.heartbeat = .now } }
+    private func beat() { control.withLock { $0.heartbeat = .now } }
+    private var stopping: Bool { control.withLock { $0.stopping } }
 
     /// Starts the camera's thread.
     public func start() {
@@ -84,9 +92,9 @@ public final class CameraSupervisor: Sendable {
 
     /// Asks the camera to stop: reading stops, the open clip is finished (post time cut short).
     public func stop() {
-        let interrupt = status.withLock { s -> InterruptFlag? in
-            s.stopping = true
-            return s.interrupt
+        let interrupt = control.withLock { c -> InterruptFlag? in
+            c.stopping = true
+            return c.interrupt
         }
         interrupt?.cancel()
         wake.signal()
@@ -99,53 +107,166 @@ public final class CameraSupervisor: Sendable {
 
     private func runLoop() {
         var delay = 1.0
-        while !status.withLock({ $0.stopping }) {
+        var offline = OfflineTracker(camera: spec.name, after: spec.offlineAfter)
+        while !stopping {
             let interrupt = InterruptFlag()
-            status.withLock {
-                $0.interrupt = interrupt
-                $0.state = .connecting
-            }
-            if status.withLock({ $0.stopping }) { interrupt.cancel() }
+            control.withLock { $0.interrupt = interrupt }
+            status.withLock { $0.state = .connecting }
+            if stopping { interrupt.cancel() }
             beat()
-            var options = spec.options
-            options.interrupt = interrupt
-            options.wallClockOrigin = Date()
-            var clips = ClipSettings(directory: spec.output, container: spec.container)
-            clips.camera = spec.name
-            options.clips = clips
             let started = Date()
+            let (framesBefore, errorsBefore) = status.withLock { ($0.framesDecoded, $0.decodeErrors) }
             do {
                 logger.info("camera connecting", metadata: ["camera.source": "\(spec.source.redacted)"])
-                let result = try ScanSession(inputs: [spec.source], options: options, logger: logger).run(
-                    onProgress: { _ in
-                        self.status.withLock {
-                            $0.state = .streaming
-                            $0.heartbeat = .now
-                        }
-                    })
-                status.withLock { $0.events += result.events.count }
+                let result = try ScanSession(inputs: [spec.source], options: sessionOptions(interrupt), logger: logger).run(
+                    onFrame: { record in self.status.withLock { $0.currentScore = record.score.score } },
+                    onProgress: { progress in self.progressed(progress, framesBefore: framesBefore, errorsBefore: errorsBefore) })
                 logger.info("camera stream ended", metadata: ["camera.events": "\(result.events.count)"])
             } catch let error as ScanInterrupted {
-                status.withLock { $0.events += error.partial.count }
                 logger.info("camera stream failed", metadata: ["error": "\(error.cause)"])
+                status.withLock { $0.lastError = error.cause.description }
             } catch {
                 logger.info("camera session failed", metadata: ["error": "\(error)"])
+                status.withLock { $0.lastError = "\(error)" }
             }
-            if status.withLock({ $0.stopping }) { break }
+            let streamed = status.withLock { $0.framesDecoded > framesBefore }
+            if stopping { break }
+            if streamed, let notice = offline.streamed() {
+                logger.notice("camera back online")
+                notify(notice)
+            }
+            if !streamed, let notice = offline.failed(attemptAt: started) {
+                logger.warning("camera offline", metadata: ["offline.after.seconds": "\(spec.offlineAfter)"])
+                notify(notice)
+            }
             if Date().timeIntervalSince(started) > 30 { delay = 1 }
             let wait = delay * Double.random(in: 0.8...1.2)
             status.withLock {
                 $0.state = .backoff
                 $0.reconnects += 1
+                $0.currentScore = 0
+                $0.framesPerSecond = 0
             }
+            control.withLock { $0.rateSample = nil }
             logger.info("camera reconnecting after backoff", metadata: ["backoff.seconds": "\(String(format: "%.1f", wait))"])
             let resume = Date().addingTimeInterval(wait)
-            while !status.withLock({ $0.stopping }), Date() < resume {
+            while !stopping, Date() < resume {
                 beat()
                 _ = wake.wait(timeout: .now() + min(1, max(0, resume.timeIntervalSinceNow)))
             }
             delay = min(delay * 2, 60)
         }
         status.withLock { $0.state = .stopped }
+    }
+
+    /// The session's options: clips into the camera's folders, events reported here.
+    private func sessionOptions(_ interrupt: InterruptFlag) -> ScanOptions {
+        var options = spec.options
+        options.interrupt = interrupt
+        options.wallClockOrigin = Date()
+        var clips = ClipSettings(directory: spec.output, container: spec.container)
+        clips.camera = spec.name
+        options.clips = clips
+        options.eventHandler = { [self] notice in
+            switch notice {
+            case .started(_, _, let wallClock):
+                status.withLock { $0.lastEventStart = wallClock ?? Date() }
+            case .ended:
+                status.withLock { $0.events += 1 }
+            case .clipFinished:
+                break
+            }
+            notify(.event(camera: spec.name, notice))
+        }
+        return options
+    }
+
+    private func progressed(_ progress: ScanProgress, framesBefore: Int, errorsBefore: Int) {
+        let now = ContinuousClock.now
+        let frames = framesBefore + progress.framesRead
+        let rate: Double? = control.withLock { c in
+            defer { c.heartbeat = now }
+            guard let sample = c.rateSample else {
+                c.rateSample = (frames, now)
+                return nil
+            }
+            let seconds = (now - sample.at).seconds
+            guard seconds >= 1 else { return nil }
+            c.rateSample = (frames, now)
+            return Double(frames - sample.frames) / seconds
+        }
+        status.withLock {
+            $0.state = .streaming
+            $0.framesDecoded = frames
+            $0.decodeErrors = errorsBefore + progress.decodeErrors
+            if let rate { $0.framesPerSecond = rate }
+        }
+    }
+
+    private func notify(_ notice: CameraNotice) {
+        notices?(notice)
+    }
+}
+
+/// What a ``CameraSupervisor`` tells the service: events and clips, and the camera going offline or coming back.
+public enum CameraNotice: Sendable {
+    case event(camera: String, ScanEventNotice)
+    /// The camera has had no working stream since `since` (for at least its `offlineAfter`).
+    case offline(camera: String, since: Date)
+    /// An offline camera streams again.
+    case online(camera: String)
+}
+
+/// A camera's counters and state, as `/metrics` and `/healthz` show them.
+public struct CameraStatus: Sendable {
+    public var name: String
+    public var state = CameraSupervisor.State.connecting
+    /// Frames decoded since the service started (all sessions).
+    public var framesDecoded = 0
+    /// Decoded frames per second over the last second or so.
+    public var framesPerSecond = 0.0
+    public var decodeErrors = 0
+    public var reconnects = 0
+    /// Events that ended since the service started.
+    public var events = 0
+    /// UTC start of the latest event.
+    public var lastEventStart: Date?
+    /// The latest processed frame's score.
+    public var currentScore = 0.0
+    /// The last failure, credentials redacted.
+    public var lastError: String?
+
+    public init(name: String) { self.name = name }
+}
+
+/// Decides when a camera counts as offline (no working stream for `after` seconds) and when it is back,
+/// so each outage gives one offline notice and one online notice.
+struct OfflineTracker {
+    let camera: String
+    let after: Double
+    private var failingSince: Date?
+    private var reported = false
+
+    init(camera: String, after: Double) {
+        self.camera = camera
+        self.after = after
+    }
+
+    /// A session that streamed: the camera is up (an online notice if it had been reported offline).
+    mutating func streamed() -> CameraNotice? {
+        defer {
+            failingSince = nil
+            reported = false
+        }
+        return reported ? .online(camera: camera) : nil
+    }
+
+    /// A session that never streamed, attempted at `attempt`: the offline notice once the outage is long enough.
+    mutating func failed(attemptAt attempt: Date, now: Date = Date()) -> CameraNotice? {
+        let since = failingSince ?? attempt
+        failingSince = since
+        guard !reported, now.timeIntervalSince(since) >= after else { return nil }
+        reported = true
+        return .offline(camera: camera, since: since)
     }
 }

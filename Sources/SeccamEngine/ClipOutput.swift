@@ -15,6 +15,7 @@ final class ClipOutput {
     /// Clip and sidecar paths of the event being recorded.
     private var paths: (clip: String, sidecar: String)?
     private let wallClockOrigin: Date?
+    private let eventHandler: (@Sendable (ScanEventNotice) -> Void)?
 
     init(settings: ClipSettings, inputs: [SourceURL], source: ConcatenatedFrames, fps: Double, options: ScanOptions,
          minimumFrames: Int, logger: Logger) throws {
@@ -27,6 +28,7 @@ final class ClipOutput {
         stem = ((inputs[0].redacted as NSString).lastPathComponent as NSString).deletingPathExtension
         requestedPreRoll = Double(options.timeBeforeEvent.frames(fps: fps)) / fps
         wallClockOrigin = options.wallClockOrigin
+        eventHandler = options.eventHandler
         for folder in Self.clipFolders(settings) { ClipFiles.recover(in: folder, logger: logger) }
         let window = options.timeBeforeEvent.frames(fps: fps) + (minimumFrames + 1) * (options.frameSkip + 1)
         recorder = try ClipRecorder(demuxer: source.demuxer, settings: settings,
@@ -112,5 +114,6 @@ final class ClipOutput {
         ).write(to: sidecar)
         events[p.event].clipPath = clip.path
         events[p.event].sidecarPath = sidecar
+        eventHandler?(.clipFinished(events[p.event]))
     }
 }

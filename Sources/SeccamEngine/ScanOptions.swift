@@ -35,6 +35,9 @@ public struct ScanOptions: Sendable {
     public var interrupt: InterruptFlag?
     /// For live sources: the wall-clock time of the first frame, so events get UTC times and clips dated folders.
     public var wallClockOrigin: Date?
+    /// Told, on the scanning thread, when an event starts, ends, and when its clip and sidecar are final
+    /// (a live camera's notifications, metrics and upload spool). Keep it quick: it runs between frames.
+    public var eventHandler: (@Sendable (ScanEventNotice) -> Void)?
 
     public init() {}
 
@@ -54,4 +57,14 @@ public struct ScanOptions: Sendable {
             }
         }
     }
+}
+
+/// What ``ScanOptions/eventHandler`` is told.
+public enum ScanEventNotice: Sendable {
+    /// An event started at `startFrame` (pre-roll included); `wallClock` is its UTC start for live sources.
+    case started(number: Int, startFrame: Int, wallClock: Date?)
+    /// An event ended (its clip may still be waiting for the frames up to its end).
+    case ended(ScannedEvent)
+    /// The event's clip and JSON sidecar are final on disk (``ScannedEvent/clipPath``, ``ScannedEvent/sidecarPath``).
+    case clipFinished(ScannedEvent)
 }

@@ -13,6 +13,8 @@ public struct FrameRecord: Sendable {
 /// How far a scan has come, for progress lines.
 public struct ScanProgress: Sendable {
     public var framesRead: Int
+    /// Decoder errors so far (damaged packets).
+    public var decodeErrors = 0
     /// Total frames of all inputs when their headers say, for a percentage.
     public var totalFrames: Int?
     public var elapsedSeconds: Double
@@ -108,6 +110,7 @@ public final class ScanSession {
             clips?.eventEnded(events.count - 1, endFrame: event.end, motionFrame: acc.motionFrame)
             encoded?.eventEnded(events.count - 1, endFrame: event.end)
             logger.info("motion event ended", metadata: ["event.index": "\(events.count)", "event.start": "\(event.start)", "event.end": "\(event.end)"])
+            options.eventHandler?(.ended(events[events.count - 1]))
         }
         /// `--thumbnails`: writes the JPEG of the event that just ended (dvr-scan writes it when the event ends).
         func writeThumbnail() throws {
@@ -150,6 +153,8 @@ public final class ScanSession {
                 try clips?.eventStarted(number: events.count + 1, startFrame: start, source: source)
                 try encoded?.eventStarted(number: events.count + 1, startFrame: start, motionFrame: motionFrame)
                 logger.info("motion event started", metadata: ["event.start": "\(start)", "frame": "\(index)"])
+                options.eventHandler?(.started(number: events.count + 1, startFrame: start,
+                                               wallClock: options.wallClockOrigin?.addingTimeInterval(source.ptsSeconds(ofFrame: start))))
             case .ended(let event):
                 finishEvent(event)
                 try writeThumbnail()
@@ -163,8 +168,8 @@ public final class ScanSession {
             try encoded?.flush(source: source, events: &events)
             if onProgress != nil, processed % 8 == 0, clock.now - lastProgress > .milliseconds(250) {
                 lastProgress = clock.now
-                onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames,
-                                         elapsedSeconds: (clock.now - started).seconds))
+                onProgress?(ScanProgress(framesRead: source.position, decodeErrors: source.decodeErrors,
+                                         totalFrames: source.totalFrames, elapsedSeconds: (clock.now - started).seconds))
             }
         }
         if let event = tracker.finish(position: source.position) {
@@ -174,7 +179,8 @@ public final class ScanSession {
         try clips?.inputEnded(source, events: &events)
         try encoded?.inputEnded(source: source, events: &events)
         if let inputError, inputError.code != .cancelled { throw ScanInterrupted(cause: inputError, partial: events) }
-        onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames, elapsedSeconds: (clock.now - started).seconds))
+        onProgress?(ScanProgress(framesRead: source.position, decodeErrors: source.decodeErrors, totalFrames: source.totalFrames,
+                                 elapsedSeconds: (clock.now - started).seconds))
         return ScanResult(
             inputs: inputs.map(\.redacted), width: source.width, height: source.height, framesPerSecond: fps,
             framesRead: source.position, framesProcessed: processed, decodeErrors: source.decodeErrors,

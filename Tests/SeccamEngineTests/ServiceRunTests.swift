@@ -148,4 +148,52 @@ final class ServiceRunTests: XCTestCase {
         again.waitUntilExit()
         XCTAssertEqual(again.terminationStatus, 0)
     }
+
+    func testMetricsHealthSpoolAndOfflineNotice() throws {
+        let a = try camera()
+        let port = ProcessRunner.freePort()
+        let spool = directory.appendingPathComponent("spool")
+        let config = try writeConfig(
+            [("a", a.url, "0.15"), ("dead", "rtsp://127.0.0.1:\(ProcessRunner.freePort())/none", "0.15")],
+            extra: "spool: \(spool.path)\noffline-after: 2s\nmetrics:\n  listen: 127.0.0.1:\(port)\n")
+        let engine = try startEngine(["--config", config.path])
+        waitFor("a clip from camera a", timeout: 45) { !files("a", suffix: ".mp4").isEmpty }
+        waitFor("the clip in the spool", timeout: 10) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("pending").path)) ?? []).count >= 1
+        }
+
+        // The spooled clip is the recorded clip (same bytes), with its sidecar and a manifest.
+        let entry = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("pending").path).sorted().first)
+        let entryFolder = spool.appendingPathComponent("pending/\(entry)")
+        let entryFiles = try FileManager.default.contentsOfDirectory(atPath: entryFolder.path)
+        let clipName = try XCTUnwrap(entryFiles.first { $0.hasSuffix(".mp4") })
+        let recorded = try XCTUnwrap(files("a", suffix: ".mp4").first { $0.hasSuffix(clipName) })
+        XCTAssertEqual(try Data(contentsOf: entryFolder.appendingPathComponent(clipName)), try Data(contentsOf: URL(fileURLWithPath: recorded)))
+        XCTAssertTrue(entryFiles.contains("manifest.json"), "\(entryFiles)")
+
+        let metrics = try ProcessRunner.run(["curl", "-sf", "http://127.0.0.1:\(port)/metrics"])
+        XCTAssertEqual(metrics.status, 0, metrics.stderr)
+        func value(_ name: String, _ camera: String) -> Double? {
+            metrics.stdout.split(separator: "\n").first { $0.hasPrefix("\(name){camera=\"\(camera)\"}") }
+                .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+        }
+        XCTAssertGreaterThan(value("seccam_camera_frames_decoded_total", "a") ?? 0, 100, metrics.stdout)
+        XCTAssertGreaterThanOrEqual(value("seccam_camera_events_total", "a") ?? 0, 1)
+        XCTAssertEqual(value("seccam_camera_up", "a"), 1)
+        XCTAssertEqual(value("seccam_camera_up", "dead"), 0)
+        XCTAssertGreaterThan(value("seccam_camera_reconnects_total", "dead") ?? 0, 0)
+        XCTAssertEqual(value("seccam_camera_frames_decoded_total", "dead"), 0)
+        XCTAssertTrue(metrics.stdout.contains("seccam_spool_pending_entries"), metrics.stdout)
+        XCTAssertTrue(metrics.stdout.contains("seccam_disk_free_bytes"), metrics.stdout)
+
+        let health = try ProcessRunner.run(["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)/healthz"])
+        XCTAssertTrue(health.stdout.hasSuffix("\n200"), health.stdout)
+        XCTAssertTrue(health.stdout.contains("\"name\":\"dead\""), health.stdout)
+
+        // The dead camera is reported offline once (offline-after 2 s), never twice.
+        waitFor("the offline notice", timeout: 20) { !logLines(containing: "camera offline").isEmpty }
+        XCTAssertEqual(logLines(containing: "camera offline").count, 1)
+        XCTAssertTrue(logLines(containing: "camera offline").first?.contains("camera.id=dead") ?? false)
+        XCTAssertTrue(engine.isRunning)
+    }
 }

@@ -29,6 +29,16 @@ public struct ServiceConfiguration: Sendable {
 
     /// The cameras to start.
     public var enabledCameras: [CameraConfiguration] { cameras.filter(\.enabled) }
+
+    /// The enabled cameras as `run` supervises them, with the service-wide offline delay.
+    public var cameraSpecs: [CameraSpec] {
+        enabledCameras.map {
+            var spec = $0.spec
+            spec.offlineAfter = offlineAfter
+            spec.fingerprint += "\nstall-timeout=\(stallTimeout)\noffline-after=\(offlineAfter)"
+            return spec
+        }
+    }
 }
 
 /// One camera of a service config.
@@ -78,6 +88,12 @@ public struct MetricsListen: Sendable, Equatable {
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
+    }
+
+    /// Parses `HOST:PORT` (an empty host means 127.0.0.1); nil when it is not that.
+    public init?(parsing text: String) {
+        guard let (host, port) = ConfigValueText.hostAndPort(text) else { return nil }
+        self.init(host: host, port: port)
     }
 }
 

@@ -151,11 +151,11 @@ struct ServiceConfigurationLoader {
             return nil
         }
         guard let text = reader.nonEmptyString(listen.value, at: listen.path) else { return nil }
-        guard let (host, port) = ConfigValueText.hostAndPort(text) else {
+        guard let listen = MetricsListen(parsing: text) else {
             reader.report(listen.path, listen.value, "expected HOST:PORT such as 127.0.0.1:9101, got '\(text)'")
             return nil
         }
-        return MetricsListen(host: host, port: port)
+        return listen
     }
 
     private mutating func retention(_ node: Node) -> RetentionPolicy {
