@@ -115,11 +115,19 @@ final class EncodedClipOutput {
             logger.warning("pre-roll for -m encode shortened to fit the memory bound", metadata: [
                 "frames.needed": "\(needed)", "frames.kept": "\(capacity)", "bytes.max": "\(encoding.maxPreRollBytes)"])
         }
-        do { try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true) } catch {
-            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
-            throw ClipFileError("cannot create the clip folder \(settings.directory): \(reason ?? error.localizedDescription)")
-        }
+        try Self.makeFolder(settings.directory)
         ClipFiles.recover(in: settings.directory, logger: logger)
+    }
+
+    /// `mkdir -p` that names the system's reason when it fails ("Not a directory", "Permission denied").
+    private static func makeFolder(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0, errno != EEXIST {
+                throw ClipFileError("cannot create the clip folder \(path): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     /// Peak number of decoded pictures this output may hold (the ring's bound).

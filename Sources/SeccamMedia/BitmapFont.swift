@@ -1,4 +1,4 @@
-/// A built-in 5×7 bitmap font (printable ASCII: digits, letters, punctuation) for burning text into video
+/// A built-in 5×7 bitmap font (all printable ASCII: digits, letters, punctuation) for burning text into video
 /// (`scan -m encode -tc/-fm`). It needs no font file and no text library, and draws the same pixels on every
 /// machine. Each glyph is 7 rows of 5 bits (bit 4 is the leftmost column); lower-case descenders are kept
 /// inside the 7 rows. Characters it does not have are drawn as `?`.
@@ -124,6 +124,12 @@ public enum BitmapFont {
         ("@", ".###. #...# ....# .##.# #.#.# #.#.# .###."),
         ("&", ".##.. #..#. #.#.. .#... #.#.# #..#. .##.#"),
         ("|", "..#.. ..#.. ..#.. ..#.. ..#.. ..#.. ..#.."),
+        ("$", "..#.. .#### #.#.. .###. ..#.# ####. ..#.."),
+        ("^", "..#.. .#.#. #...# ..... ..... ..... ....."),
+        ("`", ".#... ..#.. ...#. ..... ..... ..... ....."),
+        ("{", "...#. ..#.. ..#.. .#... ..#.. ..#.. ...#."),
+        ("}", ".#... ..#.. ..#.. ...#. ..#.. ..#.. .#..."),
+        ("~", "..... ..... .#... #.#.# ...#. ..... ....."),
     ]
 }
 

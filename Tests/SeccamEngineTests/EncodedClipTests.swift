@@ -260,6 +260,7 @@ final class EncodedClipTests: XCTestCase {
             (["-m", "ffmpeg", "-d", dir.path], "-m/--output-mode: expected copy (stream copy) or encode"),
             (["-m", "encode", "--bounding-box-smooth-time", "0.2s", "-d", dir.path], "--bounding-box-smooth-time needs -bb"),
             (["-m", "encode", "-bb", "--bounding-box-smooth-time", "soon", "-d", dir.path], "-bb/--bounding-box-smooth-time:"),
+            (["-m", "encode", "-d", "/dev/null/clips"], "cannot create the clip folder /dev/null/clips: Not a directory"),
         ]
         for (arguments, message) in bad {
             let out = try run(arguments)
