@@ -81,6 +81,7 @@ struct RunCommand: ParsableCommand {
                 throw CommandFailure("\(error)")
             }
         }
+        let retention = RetentionSweeper(retention: { Self.retention(settings, spool: spool) }, logger: logger)
         let signals = SignalWaiter([SIGTERM, SIGINT, SIGHUP])
         service.start()
         let notify = SystemdNotify()
@@ -97,9 +98,28 @@ struct RunCommand: ParsableCommand {
         notify.send("STOPPING=1")
         watchdog?.stop()
         metricsServer?.stop()
+        retention.stop()
         logger.notice("stopping: finishing open clips")
         let stopped = service.stop(timeout: 9)
         if !stopped { throw CommandFailure("some cameras did not stop within 10 s") }
+    }
+
+    /// The retention rules for one sweep: a clip waits for upload while the spool has an unfinished entry for it.
+    private static func retention(_ settings: ServiceConfiguration, spool: SpoolDirectory?) -> ClipRetention {
+        let unfinished = spool.map { s in [SpoolState.pending, .inflight, .failed].flatMap { s.entries(in: $0) } } ?? []
+        let waiting = Set(unfinished.map { "\($0.manifest.camera ?? "")/\($0.manifest.fileName)" })
+        var retention = ClipRetention(
+            policy: settings.retention,
+            cameras: settings.cameras.map { ($0.name, ($0.output as NSString).appendingPathComponent($0.name), $0.maxAge) },
+            isWaitingForUpload: { camera, file in waiting.contains("\(camera)/\(file)") })
+        if let spool {
+            retention.dropFromSpool = { camera, file in
+                for entry in unfinished where entry.manifest.camera == camera && entry.manifest.fileName == file {
+                    try? FileManager.default.removeItem(atPath: entry.directory)
+                }
+            }
+        }
+        return retention
     }
 
     /// A finished clip goes into the spool's `pending/` (hard-linked, so the clip stays in its camera folder).
