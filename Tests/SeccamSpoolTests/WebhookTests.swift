@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import SeccamSpool
+import SeccamTestSupport
+import XCTest
+
+/// Webhook notifications against a local receiver that checks the HMAC and fails the first request with a 500.
+final class WebhookTests: XCTestCase {
+    func configuration(port: Int, secret: String) -> WebhookConfiguration {
+        var configuration = WebhookConfiguration(url: URL(string: "http://127.0.0.1:\(port)/hook")!, secret: secret)
+        configuration.retry = RetryPolicy(baseDelay: 0.1, maxDelay: 0.5, maxAttempts: 5)
+        return configuration
+    }
+
+    func testSignedPayloadIsRetriedAfterA500() throws {
+        let server = try WebhookTestServer(secret: "hook-secret", failFirst: 1)
+        defer { server.stop() }
+        let notifier = WebhookNotifier(configuration: configuration(port: server.port, secret: "hook-secret"), logger: Logger(label: "test"))
+        let event = WebhookEvent(type: "event.end", camera: "door", time: Date(timeIntervalSince1970: 1_795_600_000), eventIndex: 3,
+                                 clipURL: "http://127.0.0.1:8333/clips/door/2026-11-25/a.mp4", details: ["peakScore": "12.5"])
+        try notifier.post(event)
+        let requests = server.requests()
+        XCTAssertEqual(requests.map(\.status), [500, 204])
+        XCTAssertTrue(requests.allSatisfy(\.verified), "the HMAC header verifies")
+        let payload = try JSONSerialization.jsonObject(with: Data(requests[1].body.utf8)) as? [String: Any]
+        XCTAssertEqual(payload?["type"] as? String, "event.end")
+        XCTAssertEqual(payload?["camera"] as? String, "door")
+        XCTAssertEqual(payload?["eventIndex"] as? Int, 3)
+        XCTAssertEqual(payload?["time"] as? String, "2026-11-25T09:46:40.000Z")
+        XCTAssertEqual(payload?["clipURL"] as? String, "http://127.0.0.1:8333/clips/door/2026-11-25/a.mp4")
+        XCTAssertEqual((payload?["details"] as? [String: String])?["peakScore"], "12.5")
+    }
+
+    func testWrongSecretIsRefusedWithoutRetryAndQueueDoesNotBlock() throws {
+        let server = try WebhookTestServer(secret: "right-secret", failFirst: 0)
+        defer { server.stop() }
+        let notifier = WebhookNotifier(configuration: configuration(port: server.port, secret: "wrong-hook-secret"), logger: Logger(label: "test"))
+        XCTAssertThrowsError(try notifier.post(WebhookEvent(type: "camera.offline", camera: "yard"))) { error in
+            XCTAssertTrue("\(error)".contains("HTTP 401"), "\(error)")
+            XCTAssertTrue("\(error)".contains("camera.offline"), "\(error)")
+            XCTAssertFalse("\(error)".contains("wrong-hook-secret"), "\(error)")
+        }
+        XCTAssertEqual(server.requests().count, 1, "a 401 is not retried")
+
+        // notify() returns at once even when the receiver is gone.
+        server.stop()
+        let started = Date()
+        for i in 0..<20 { notifier.notify(WebhookEvent(type: "event.start", camera: "yard", eventIndex: i)) }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.5)
+        notifier.stop()
+    }
+}
