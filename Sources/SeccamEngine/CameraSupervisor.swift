@@ -48,6 +48,8 @@ public final class CameraSupervisor: Sendable {
     private let control = Mutex(Control())
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
+    /// The background model survives reconnects within 30 s.
+    private let model = DetectorHandoff(maxGap: 30)
 
     private struct Control {
         var stopping = false
@@ -164,6 +166,7 @@ public final class CameraSupervisor: Sendable {
         var options = spec.options
         options.interrupt = interrupt
         options.wallClockOrigin = Date()
+        options.detectorHandoff = model
         var clips = ClipSettings(directory: spec.output, container: spec.container)
         clips.camera = spec.name
         options.clips = clips

@@ -35,6 +35,8 @@ public struct ScanOptions: Sendable {
     public var interrupt: InterruptFlag?
     /// For live sources: the wall-clock time of the first frame, so events get UTC times and clips dated folders.
     public var wallClockOrigin: Date?
+    /// A live camera's background model kept across reconnects (nil: every scan starts a fresh model).
+    public var detectorHandoff: DetectorHandoff?
     /// Told, on the scanning thread, when an event starts, ends, and when its clip and sidecar are final
     /// (a live camera's notifications, metrics and upload spool). Keep it quick: it runs between frames.
     public var eventHandler: (@Sendable (ScanEventNotice) -> Void)?

@@ -63,7 +63,9 @@ public final class ScanSession {
         var source = try ConcatenatedFrames(inputs: inputs, options: options.demuxer, threads: options.decoderThreads,
                                             interrupt: options.interrupt ?? InterruptFlag())
         let fps = source.framesPerSecond
-        let detector = try MotionDetector(options: options.detector, videoWidth: source.width, videoHeight: source.height)
+        let detector = try options.detectorHandoff?.take(width: source.width, height: source.height)
+            ?? MotionDetector(options: options.detector, videoWidth: source.width, videoHeight: source.height)
+        defer { options.detectorHandoff?.keep(detector, width: source.width, height: source.height) }
         let plan = detector.plan
         let sampling = GraySampling(cropX: plan.cropX, cropY: plan.cropY, step: plan.step, width: plan.width, height: plan.height)
         let startFrame = options.startTime?.frames(fps: fps) ?? 0
