@@ -6,7 +6,8 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 # Debian 12 packages the build, the tests and the RTSP test camera need.
 APT_PACKAGES := ffmpeg pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavdevice-dev \
 	libcurl4-openssl-dev python3 python3-venv python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
-	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad libgl1 libglib2.0-0
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad libgl1 libglib2.0-0 \
+	libmosquitto-dev mosquitto mosquitto-clients
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_INPUT := Fixtures/moving_box.mp4
 

@@ -37,9 +37,13 @@ let package = Package(
         .target(name: "CSeccamFFmpegSupport", dependencies: ["CSeccamFFmpeg"]),
         .target(name: "CSeccamMOG2"),
         .systemLibrary(name: "CSeccamCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSeccamMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(
             name: "SeccamSpool",
-            dependencies: ["CSeccamCurl", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CSeccamCurl", "CSeccamMosquitto",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "SeccamMotion", dependencies: ["CSeccamMOG2"]),
         .target(
