@@ -31,9 +31,11 @@ extension BackgroundSubtractor {
 public enum SubtractorImplementation: Sendable, CaseIterable {
     /// One pixel at a time, following DVR-SCAN.md literally (the oracle).
     case reference
-    /// SIMD lanes and row bands on all cores. MOG2 runs its AVX2 C kernel when the CPU has AVX2
-    /// (`MOG2Subtractor.usesAVX2`), and the `portableVectorized` Swift SIMD code otherwise.
+    /// SIMD lanes and row bands on all cores. MOG2 runs its C kernel built for AVX-512VL when the CPU has it
+    /// (`MOG2Subtractor.usesAVX512`), else the AVX2 build (`usesAVX2`), else the `portableVectorized` Swift SIMD code.
     case vectorized
+    /// Like `vectorized`, but never the AVX-512VL build of the MOG2 kernel (for tests on AVX-512 machines).
+    case avx2
     /// Like `vectorized`, but always the Swift SIMD8 code (baseline SSE2); no AVX2 kernel.
     case portableVectorized
 }

@@ -40,11 +40,17 @@ public final class MOG2Subtractor: BackgroundSubtractor {
     /// The frame and mask of the `apply` call in progress, for the band workers.
     private var frameSource: UnsafePointer<UInt8>?
     private var frameMask: UnsafeMutablePointer<UInt8>?
-    /// Whether `work(_:)` runs the AVX2 C kernel (`.vectorized` on a CPU with AVX2).
-    private let nativeKernel: Bool
+    /// Which C kernel `work(_:)` runs, if any.
+    private let nativeKernel: NativeKernel
+
+    private enum NativeKernel {
+        case none, avx2, avx512
+    }
 
     /// Whether the CPU and OS support AVX2, so `.vectorized` uses the C kernel (`CSeccamMOG2`).
     public static let usesAVX2: Bool = cseccam_mog2_avx2_available() != 0
+    /// Whether the CPU also has AVX-512 (F, VL, BW, DQ), so `.vectorized` uses the kernel built for AVX-512VL.
+    public static let usesAVX512: Bool = cseccam_mog2_avx512_available() != 0
 
     /// Creates an empty model.
     ///
@@ -56,7 +62,11 @@ public final class MOG2Subtractor: BackgroundSubtractor {
         self.width = width
         self.height = height
         self.implementation = implementation
-        nativeKernel = implementation == .vectorized && Self.usesAVX2
+        switch implementation {
+        case .vectorized: nativeKernel = Self.usesAVX512 ? .avx512 : Self.usesAVX2 ? .avx2 : .none
+        case .avx2: nativeKernel = Self.usesAVX2 ? .avx2 : .none
+        case .reference, .portableVectorized: nativeKernel = .none
+        }
         self.learningRate = learningRate
         parameters = Parameters(alphaT: 0, alpha1: 1, prune: 0,
                                 varianceThreshold: Float(varianceThreshold > 0 ? varianceThreshold : 16))
@@ -95,7 +105,7 @@ public final class MOG2Subtractor: BackgroundSubtractor {
                 modes[pixel] = UInt8(used)
                 target[pixel] = foreground ? 255 : 0
             }
-        case .vectorized, .portableVectorized:
+        case .vectorized, .avx2, .portableVectorized:
             frameSource = source
             frameMask = target
             ParallelBands.run(count: chunks, minimumBand: 1024, self)
@@ -333,14 +343,19 @@ extension MOG2Subtractor: BandWork {
         guard let source = frameSource, let target = frameMask else { return }
         let count = width * height
         let parameters = self.parameters
-        if nativeKernel {
+        if nativeKernel != .none {
             var constants = cseccam_mog2_params(
                 alpha_t: parameters.alphaT, alpha_1: parameters.alpha1, prune: parameters.prune,
                 var_threshold: parameters.varianceThreshold, background_ratio: parameters.backgroundRatio,
                 var_threshold_gen: parameters.generativeThreshold, var_init: parameters.varianceInit,
                 var_min: parameters.varianceMin, var_max: parameters.varianceMax)
-            cseccam_mog2_update_avx2(model.assumingMemoryBound(to: Float.self), modes, source, target, count,
-                                     band.lowerBound, band.upperBound, &constants)
+            if nativeKernel == .avx512 {
+                cseccam_mog2_update_avx512(model.assumingMemoryBound(to: Float.self), modes, source, target, count,
+                                           band.lowerBound, band.upperBound, &constants)
+            } else {
+                cseccam_mog2_update_avx2(model.assumingMemoryBound(to: Float.self), modes, source, target, count,
+                                         band.lowerBound, band.upperBound, &constants)
+            }
             return
         }
         for chunk in band {

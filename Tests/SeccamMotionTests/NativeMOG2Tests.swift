@@ -1,7 +1,7 @@
 import SeccamMotion
 import XCTest
 
-/// The AVX2 C kernel (`.vectorized` on AVX2 CPUs) and the Swift SIMD path give the same masks as the literal
+/// The C kernel (`.vectorized`: the AVX-512VL build on AVX-512 CPUs; `.avx2`: the AVX2 build) and the Swift SIMD path give the same masks as the literal
 /// scalar reference, on scenes that also drive mode replacement (all 5 modes used) and pruning.
 final class NativeMOG2Tests: XCTestCase {
     /// `SyntheticScene` with a share of pixels redrawn uniformly at random every frame, so those pixels keep
@@ -56,7 +56,7 @@ final class NativeMOG2Tests: XCTestCase {
             print("NativeMOG2Tests: no AVX2 on this CPU; .vectorized runs the Swift SIMD path")
         }
         // 161x121: a tail chunk (19481 pixels is not a multiple of 8) and more than one band of chunks.
-        for implementation in [SubtractorImplementation.vectorized, .portableVectorized] {
+        for implementation in [SubtractorImplementation.vectorized, .avx2, .portableVectorized] {
             check(implementation, width: 161, height: 121, frames: 320)
             check(implementation, width: 161, height: 121, frames: 200, learningRate: 0.1)
             check(implementation, width: 161, height: 121, frames: 200, varianceThreshold: 25, learningRate: 0.02)
@@ -66,7 +66,7 @@ final class NativeMOG2Tests: XCTestCase {
     }
 
     func testFixedLearningRateZeroAndOneEqualReference() {
-        for implementation in [SubtractorImplementation.vectorized, .portableVectorized] {
+        for implementation in [SubtractorImplementation.vectorized, .avx2, .portableVectorized] {
             check(implementation, width: 64, height: 33, frames: 60, learningRate: 0)
             check(implementation, width: 64, height: 33, frames: 20, learningRate: 1)
         }

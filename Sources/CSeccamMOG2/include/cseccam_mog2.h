@@ -31,4 +31,13 @@ void cseccam_mog2_update_avx2(float *model, uint8_t *modes, const uint8_t *sourc
                               size_t pixel_count, size_t first_chunk, size_t end_chunk,
                               const cseccam_mog2_params *params);
 
+/// 1 when the CPU and OS support AVX-512F/VL/BW/DQ (and AVX2), so `cseccam_mog2_update_avx512` may be called.
+int cseccam_mog2_avx512_available(void);
+
+/// `cseccam_mog2_update_avx2` compiled for AVX-512VL (same results). Only call when
+/// `cseccam_mog2_avx512_available()` returned 1.
+void cseccam_mog2_update_avx512(float *model, uint8_t *modes, const uint8_t *source, uint8_t *mask,
+                                size_t pixel_count, size_t first_chunk, size_t end_chunk,
+                                const cseccam_mog2_params *params);
+
 #endif
