@@ -43,6 +43,7 @@ final class EncodedClipOutput {
     private let crop: (x: Int, y: Int, step: Int)
     private let smoothingFrames: Int
     private let logger: Logger
+    private let eventHandler: (@Sendable (ScanEventNotice) -> Void)?
 
     /// The kept decoded pictures, oldest first, and released snapshots for reuse.
     private var ring: [Entry] = []
@@ -94,6 +95,7 @@ final class EncodedClipOutput {
         self.fps = fps
         self.crop = crop
         self.logger = logger
+        eventHandler = options.eventHandler
         sourceName = inputs[0].redacted
         stem = ((inputs[0].redacted as NSString).lastPathComponent as NSString).deletingPathExtension
         let video = source.demuxer.stream(source.demuxer.videoStreamIndex ?? 0)
@@ -270,5 +272,6 @@ final class EncodedClipOutput {
         ).write(to: clip.paths.sidecar)
         events[eventIndex].clipPath = finished.path
         events[eventIndex].sidecarPath = clip.paths.sidecar
+        eventHandler?(.clipFinished(events[eventIndex]))
     }
 }

@@ -193,6 +193,24 @@ final class EncodedClipTests: XCTestCase {
         XCTAssertEqual(json["clipFrames"] as? Int, frames)
     }
 
+    /// The embedding API's event handler hears about each encoded clip once it is final on disk.
+    func testEventHandlerIsToldOfFinishedClips() throws {
+        final class Notices: @unchecked Sendable {
+            let lock = NSLock()
+            var finished: [String] = []
+        }
+        let notices = Notices()
+        var options = ScanOptions()
+        options.eventHandler = { notice in
+            guard case .clipFinished(let event) = notice, let path = event.clipPath else { return }
+            notices.lock.withLock { notices.finished.append(path) }
+        }
+        let (result, dir) = try scan(ClipEncoding(), options: options)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertEqual(notices.finished, result.events.compactMap(\.clipPath))
+        XCTAssertTrue(notices.finished.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+    }
+
     /// A missing encoder falls back to mpeg4 (named in the sidecar); the clip still decodes cleanly.
     func testFallbackEncoder() throws {
         var encoding = ClipEncoding()
