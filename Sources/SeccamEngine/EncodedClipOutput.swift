@@ -132,9 +132,6 @@ final class EncodedClipOutput {
         }
     }
 
-    /// Peak number of decoded pictures this output may hold (the ring's bound).
-    var maxPictures: Int { capacity }
-
     /// Keeps a reference to every decoded picture (processed or skipped) until it is encoded or too old.
     func frameDecoded(_ frame: borrowing Frame, index: Int) throws {
         let entry: Entry
