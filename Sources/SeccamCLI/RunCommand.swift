@@ -71,9 +71,28 @@ struct RunCommand: ParsableCommand {
             let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
             do { return try SpoolDirectory(root: absolute, logger: logger) } catch { throw CommandFailure("spool \(path): \(error)") }
         }
+        let uploader = try settings.upload.map { upload -> Uploader in
+            guard let spool else { throw CommandFailure("upload needs a spool folder") }
+            do { return Uploader(spool: spool, target: try upload.makeTarget(), configuration: upload.uploaderConfiguration, logger: logger) } catch {
+                throw CommandFailure("upload: \(error)")
+            }
+        }
+        let webhook = settings.webhook?.notifierConfiguration.map { WebhookNotifier(configuration: $0, logger: logger) }
         let service = CameraService(cameras: settings.cameraSpecs, logger: logger, notices: { notice in
             if let spool { Self.enqueue(notice, into: spool, logger: logger) }
+            if let webhook, let event = Self.webhookEvent(notice) { webhook.notify(event) }
         })
+        let uploaderStopped = DispatchSemaphore(value: 0)
+        if let uploader {
+            let thread = Thread {
+                do { _ = try uploader.run(mode: .continuous) } catch {
+                    logger.warning("in-process uploader not running; clips stay queued in the spool", metadata: ["error": "\(error)"])
+                }
+                uploaderStopped.signal()
+            }
+            thread.name = "uploader"
+            thread.start()
+        }
         let metricsServer = try settings.metrics.map { listen in
             let metrics = ServiceMetrics(service: service, outputDirectory: settings.output,
                                          spoolDepth: { spool.map { $0.entries(in: .pending).count } })
@@ -101,6 +120,11 @@ struct RunCommand: ParsableCommand {
         retention.stop()
         logger.notice("stopping: finishing open clips")
         let stopped = service.stop(timeout: 9)
+        uploader?.stop()
+        webhook?.stop()
+        if uploader != nil, uploaderStopped.wait(timeout: .now() + 3) == .timedOut {
+            logger.warning("the uploader did not stop within 3 s; its entries go back to pending/ on the next start")
+        }
         if !stopped { throw CommandFailure("some cameras did not stop within 10 s") }
     }
 
@@ -120,6 +144,24 @@ struct RunCommand: ParsableCommand {
             }
         }
         return retention
+    }
+
+    /// The webhook for a camera notice: event start, event end (once its clip is final), camera offline/online.
+    private static func webhookEvent(_ notice: CameraNotice) -> WebhookEvent? {
+        switch notice {
+        case .event(let camera, .started(let number, _, let wallClock)):
+            return WebhookEvent(type: "event.start", camera: camera, time: wallClock ?? Date(), eventIndex: number)
+        case .event(let camera, .clipFinished(let event)):
+            var details = ["peakScore": String(event.peakScore), "durationSeconds": String(event.durationSeconds)]
+            details["clip"] = event.clipPath.map { ($0 as NSString).lastPathComponent }
+            return WebhookEvent(type: "event.end", camera: camera, eventIndex: event.index, details: details)
+        case .event(_, .ended), .event(_, .started):
+            return nil
+        case .offline(let camera, let since):
+            return WebhookEvent(type: "camera.offline", camera: camera, details: ["since": since.formatted(.iso8601)])
+        case .online(let camera):
+            return WebhookEvent(type: "camera.online", camera: camera)
+        }
     }
 
     /// A finished clip goes into the spool's `pending/` (hard-linked, so the clip stays in its camera folder).

@@ -2,3 +2,4 @@
 @_exported public import SeccamMedia
 @_exported public import SeccamMotion
 @_exported public import SeccamClips
+@_exported public import SeccamSpool

@@ -158,7 +158,8 @@ public final class S3Client {
         for key in manifest.event.keys.sorted() where !skipped.contains(key) {
             let name = "event-" + kebab(key)
             let value = asciiHeaderValue(manifest.event[key]!)
-            guard name.count + value.count <= budget else { continue }
+            // curl drops a header with an empty value ("Name:"), which would break the signature that covers it.
+            guard !value.isEmpty, name.count + value.count <= budget else { continue }
             budget -= name.count + value.count
             pairs.append((name, value))
         }

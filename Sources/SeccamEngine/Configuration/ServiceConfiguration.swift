@@ -16,9 +16,9 @@ public struct ServiceConfiguration: Sendable {
     /// Disk safety: age limits and the global disk budget.
     public var retention = RetentionPolicy()
     /// Where the spool uploads to; nil for no uploader.
-    public var upload: UploadConfiguration?
+    public var upload: UploadSettings?
     /// Webhook notifications; nil for none.
-    public var webhook: WebhookConfiguration?
+    public var webhook: WebhookSettings?
     /// The cameras, disabled ones included (they are listed but not started).
     public var cameras: [CameraConfiguration]
 
@@ -112,7 +112,7 @@ public struct RetentionPolicy: Sendable, Equatable {
 }
 
 /// `upload`: the spool's target. Credentials are kept apart from the target text.
-public struct UploadConfiguration: Sendable {
+public struct UploadSettings: Sendable {
     /// `s3://BUCKET/PREFIX` or an `http(s)://` URL to PUT to.
     public var target: String
     /// S3 endpoint URL (AWS when nil).
@@ -136,7 +136,7 @@ public struct UploadConfiguration: Sendable {
 }
 
 /// `webhook`: JSON POSTs on event start/end and camera offline.
-public struct WebhookConfiguration: Sendable {
+public struct WebhookSettings: Sendable {
     public var url: String
     /// When set, each POST carries an HMAC-SHA256 of its body in a header.
     public var secret: String?

@@ -175,7 +175,7 @@ struct ServiceConfigurationLoader {
         return policy
     }
 
-    private mutating func upload(_ node: Node) -> UploadConfiguration? {
+    private mutating func upload(_ node: Node) -> UploadSettings? {
         let known: Set<String> = [
             "target", "endpoint", "region", "path-style", "key-template", "access-key-id", "secret-access-key",
             "session-token", "bearer-token", "server-side-encryption", "concurrency", "max-bytes-per-second",
@@ -191,7 +191,7 @@ struct ServiceConfigurationLoader {
             reader.report(targetPair.path, targetPair.value, "expected s3://BUCKET/PREFIX or an http(s):// URL, got '\(SourceURL.redact(target))'")
             return nil
         }
-        var upload = UploadConfiguration(target: target)
+        var upload = UploadSettings(target: target)
         for pair in pairs {
             switch pair.key {
             case "endpoint": upload.endpoint = reader.nonEmptyString(pair.value, at: pair.path)
@@ -211,7 +211,7 @@ struct ServiceConfigurationLoader {
         return upload
     }
 
-    private mutating func webhook(_ node: Node) -> WebhookConfiguration? {
+    private mutating func webhook(_ node: Node) -> WebhookSettings? {
         guard let pairs = reader.mapping(node, at: "webhook", known: ["url", "secret"]) else { return nil }
         guard let urlPair = pairs.first(where: { $0.key == "url" }) else {
             reader.report("webhook.url", node, "missing: the http(s):// URL to POST events to")
@@ -222,7 +222,7 @@ struct ServiceConfigurationLoader {
             reader.report(urlPair.path, urlPair.value, "expected an http(s):// URL, got '\(SourceURL.redact(url))'")
             return nil
         }
-        var webhook = WebhookConfiguration(url: url)
+        var webhook = WebhookSettings(url: url)
         if let s = pairs.first(where: { $0.key == "secret" }) { webhook.secret = reader.nonEmptyString(s.value, at: s.path) }
         return webhook
     }
