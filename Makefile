@@ -77,7 +77,8 @@ install-service: build
 		systemctl daemon-reload; \
 		echo "next: edit /etc/seccam/seccam.yaml (secrets in /etc/seccam/secrets.env), check it with"; \
 		echo "  seccam-engine config check /etc/seccam/seccam.yaml"; \
-		echo "then: systemctl enable --now seccam-engine seccam-upload"; \
+		echo "then: systemctl enable --now seccam-engine (and, for a separate uploader, write /etc/seccam/upload.env"; \
+		echo "  as described in seccam-upload.service, then systemctl enable --now seccam-upload)"; \
 	fi
 
 clean:
