@@ -42,7 +42,9 @@ public final class SpoolDirectory: Sendable {
     /// Opens (creating if needed) the spool at `root` with its four state folders.
     /// - Throws: `.io` when a folder cannot be created.
     public init(root: String, logger: Logger = Logger(label: "seccam.spool", factory: { _ in SwiftLogNoOpLogHandler() })) throws(SpoolError) {
-        self.root = (root as NSString).standardizingPath
+        // Absolute, so that parent folders can be fsynced ("spool" → "<cwd>/spool").
+        let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        self.root = (absolute as NSString).standardizingPath
         self.logger = logger
         for folder in [self.root] + SpoolState.allCases.map({ (self.root as NSString).appendingPathComponent($0.folderName) }) {
             var isDirectory: ObjCBool = false

@@ -38,6 +38,15 @@ final class SpoolDirectoryTests: XCTestCase {
         }
     }
 
+    func testRelativeRootIsMadeAbsolute() throws {
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(temp.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        let relative = try SpoolDirectory(root: "relative-spool")
+        XCTAssertEqual(relative.root, temp.appendingPathComponent("relative-spool").path)
+        XCTAssertEqual(try relative.enqueue(clip: makeClip("r.mp4")).state, .pending)
+    }
+
     func testEnqueueWritesManifestWithHashesAndSidecarMetadata() throws {
         let clip = try makeClip("clip.DSME_0001.mp4", size: 5000, sidecar: [
             "camera": "door", "eventIndex": 1, "peakScore": 12.5, "wallClockStart": "2026-11-20T08:00:01Z",
