@@ -19,6 +19,9 @@ public struct CameraSpec: Sendable {
     /// Seconds without a working stream before a camera-offline notice.
     public var offlineAfter: Double = 60
 
+    /// A local file as the source stands in for a camera: it is read at its own pace and played in a loop.
+    public var loopsFile: Bool { !source.isNetwork && !source.isVideoDevice }
+
     public init(name: String, source: SourceURL, options: ScanOptions, output: String, container: ClipContainer = .mp4,
                 detectSource: SourceURL? = nil, fingerprint: String = "") {
         self.fingerprint = fingerprint
@@ -124,6 +127,11 @@ public final class CameraSupervisor: Sendable {
                     onFrame: { record in self.status.withLock { $0.currentScore = record.score.score } },
                     onProgress: { progress in self.progressed(progress, framesBefore: framesBefore, errorsBefore: errorsBefore) })
                 logger.info("camera stream ended", metadata: ["camera.events": "\(result.events.count)"])
+                if spec.loopsFile, !stopping {
+                    // A file stands in for a camera: play it again at once, keeping the background model.
+                    status.withLock { $0.loops += 1 }
+                    continue
+                }
             } catch let error as ScanInterrupted {
                 logger.info("camera stream failed", metadata: ["error": "\(error.cause)"])
                 status.withLock { $0.lastError = error.cause.description }
@@ -166,6 +174,7 @@ public final class CameraSupervisor: Sendable {
         var options = spec.options
         options.interrupt = interrupt
         options.wallClockOrigin = Date()
+        options.realTime = spec.loopsFile
         options.detectorHandoff = model
         var clips = ClipSettings(directory: spec.output, container: spec.container)
         clips.camera = spec.name
@@ -230,6 +239,8 @@ public struct CameraStatus: Sendable {
     public var framesPerSecond = 0.0
     public var decodeErrors = 0
     public var reconnects = 0
+    /// Times a looped file source was played again from the start.
+    public var loops = 0
     /// Events that ended since the service started.
     public var events = 0
     /// UTC start of the latest event.

@@ -35,6 +35,9 @@ public struct ScanOptions: Sendable {
     public var interrupt: InterruptFlag?
     /// For live sources: the wall-clock time of the first frame, so events get UTC times and clips dated folders.
     public var wallClockOrigin: Date?
+    /// Read at the video's own pace (a frame is not processed before its presentation time), as a camera
+    /// would deliver it: `run` does this for files, so a looped file stands in for a camera.
+    public var realTime = false
     /// A live camera's background model kept across reconnects (nil: every scan starts a fresh model).
     public var detectorHandoff: DetectorHandoff?
     /// Told, on the scanning thread, when an event starts, ends, and when its clip and sidecar are final

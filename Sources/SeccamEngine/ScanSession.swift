@@ -124,6 +124,12 @@ public final class ScanSession {
         // A failure mid-input (a camera that drops, a cancel) ends the input like EOF, so that open events and
         // clips are finished; it is rethrown afterwards unless it was a requested cancel.
         var inputError: MediaError?
+        /// `realTime`: waits until the frame's presentation time has come (relative to the first frame).
+        func pace(toSeconds seconds: Double) {
+            let due = started + .milliseconds(Int64(seconds * 1000))
+            let wait = (due - clock.now).seconds
+            if wait > 0, !(options.interrupt?.isCancelled ?? false) { Thread.sleep(forTimeInterval: wait) }
+        }
         func next() throws -> Bool {
             let decoded: Bool
             do { decoded = try source.next(into: &frame, onPacket: onPacket) } catch let error as MediaError {
@@ -131,6 +137,7 @@ public final class ScanSession {
                 return false
             }
             guard decoded else { return false }
+            if options.realTime { pace(toSeconds: source.ptsSeconds(ofFrame: source.position - 1)) }
             try clips?.frameDecoded(source, events: &events)
             try encoded?.frameDecoded(frame, index: source.position - 1)
             return true

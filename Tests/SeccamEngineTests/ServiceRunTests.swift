@@ -196,4 +196,19 @@ final class ServiceRunTests: XCTestCase {
         XCTAssertTrue(logLines(containing: "camera offline").first?.contains("camera.id=dead") ?? false)
         XCTAssertTrue(engine.isRunning)
     }
+
+    /// A file as a camera: read at its own pace (10 s of video take 10 s) and played in a loop.
+    func testAFileCameraPlaysInRealTimeAndLoops() throws {
+        let file = TestPaths.fixtures.appendingPathComponent("moving_box.mp4").path
+        let started = Date()
+        let engine = try startEngine(["--camera", "loop=\(file)", "--output", directory.appendingPathComponent("out").path])
+        waitFor("the first pass to end", timeout: 30) { !logLines(containing: "camera stream ended").isEmpty }
+        let firstPass = Date().timeIntervalSince(started)
+        XCTAssertGreaterThan(firstPass, 9.5, "10 s of video were read in \(firstPass) s: not real time")
+        XCTAssertLessThan(firstPass, 16)
+        // The loop goes on without a backoff, and records the motion of the second pass too.
+        waitFor("a clip from the second pass", timeout: 20) { files("loop", suffix: ".mp4").count >= 2 }
+        XCTAssertTrue(logLines(containing: "reconnecting after backoff").isEmpty, "a loop is not a reconnect")
+        XCTAssertTrue(engine.isRunning)
+    }
 }
