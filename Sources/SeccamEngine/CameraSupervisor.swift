@@ -175,6 +175,9 @@ public final class CameraSupervisor: Sendable {
         options.interrupt = interrupt
         options.wallClockOrigin = Date()
         options.realTime = spec.loopsFile
+        // A live stream needs decode at its own pace only: one decoding thread per camera keeps each camera's
+        // memory small (frame threads each hold reference frames) and leaves the cores to the other cameras.
+        if options.decoderThreads == 0 { options.decoderThreads = 1 }
         options.detectorHandoff = model
         var clips = ClipSettings(directory: spec.output, container: spec.container)
         clips.camera = spec.name
