@@ -78,9 +78,16 @@ struct RunCommand: ParsableCommand {
             }
         }
         let webhook = settings.webhook?.notifierConfiguration.map { WebhookNotifier(configuration: $0, logger: logger) }
+        let mqtt = try settings.mqtt.map { configuration in
+            do { return try MQTTNotifier(configuration: configuration, logger: logger) } catch { throw CommandFailure("mqtt: \(error)") }
+        }
         let service = CameraService(cameras: settings.cameraSpecs, logger: logger, notices: { notice in
             if let spool { Self.enqueue(notice, into: spool, logger: logger) }
-            if let webhook, let event = Self.webhookEvent(notice) { webhook.notify(event) }
+            if let event = Self.webhookEvent(notice) {
+                webhook?.notify(event)
+                mqtt?.publishEvent(event)
+            }
+            if let mqtt, let (camera, state) = Self.mqttState(notice) { mqtt.publishState(camera: camera, state: state) }
         })
         let uploaderStopped = DispatchSemaphore(value: 0)
         if let uploader {
@@ -161,6 +168,17 @@ struct RunCommand: ParsableCommand {
             return WebhookEvent(type: "camera.offline", camera: camera, details: ["since": since.formatted(.iso8601)])
         case .online(let camera):
             return WebhookEvent(type: "camera.online", camera: camera)
+        }
+    }
+
+    /// The retained MQTT state a notice sets: `motion` while an event lasts, `idle` after, `offline`/`online`.
+    private static func mqttState(_ notice: CameraNotice) -> (String, String)? {
+        switch notice {
+        case .event(let camera, .started): return (camera, "motion")
+        case .event(let camera, .ended): return (camera, "idle")
+        case .event(_, .clipFinished): return nil
+        case .offline(let camera, _): return (camera, "offline")
+        case .online(let camera): return (camera, "online")
         }
     }
 

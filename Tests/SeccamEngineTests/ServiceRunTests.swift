@@ -211,4 +211,30 @@ final class ServiceRunTests: XCTestCase {
         XCTAssertTrue(logLines(containing: "reconnecting after backoff").isEmpty, "a loop is not a reconnect")
         XCTAssertTrue(engine.isRunning)
     }
+
+    /// MQTT (Home Assistant style): the camera's state and events reach a real broker (Debian's mosquitto).
+    func testEventsAndStatesArePublishedOverMQTT() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/mosquitto"),
+              FileManager.default.isExecutableFile(atPath: "/usr/bin/mosquitto_sub")
+        else { throw XCTSkip("mosquitto is not installed (make deps installs it)") }
+        let port = ProcessRunner.freePort()
+        let brokerConfig = directory.appendingPathComponent("mosquitto.conf")
+        try "listener \(port) 127.0.0.1\nallow_anonymous true\n".write(to: brokerConfig, atomically: true, encoding: .utf8)
+        let broker = try ProcessRunner.start(["/usr/sbin/mosquitto", "-c", brokerConfig.path], log: directory.appendingPathComponent("broker.log"))
+        processes.append(broker)
+        usleep(500_000)
+        let messages = directory.appendingPathComponent("mqtt.log")
+        let subscriber = try ProcessRunner.start(["/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", "\(port)", "-t", "seccam/#", "-v"], log: messages)
+        processes.append(subscriber)
+
+        let a = try camera()
+        let config = try writeConfig([("door", a.url, "0.15")], extra: "mqtt:\n  host: 127.0.0.1\n  port: \(port)\n")
+        _ = try startEngine(["--config", config.path])
+        func received() -> String { (try? String(contentsOf: messages, encoding: .utf8)) ?? "" }
+        waitFor("an event.start message and the motion state", timeout: 45) {
+            received().contains("seccam/door/state motion") && received().contains("\"event.start\"")
+        }
+        waitFor("the idle state after the event", timeout: 20) { received().contains("seccam/door/state idle") }
+        XCTAssertTrue(received().split(separator: "\n").contains { $0.hasPrefix("seccam/door/event {") }, received())
+    }
 }

@@ -44,6 +44,13 @@ public enum ExampleConfiguration {
           url: http://127.0.0.1:8123/api/webhook/seccam
           secret: ${SECCAM_WEBHOOK_SECRET}
 
+        # MQTT (Home Assistant style): events on seccam/<camera>/event, retained state on seccam/<camera>/state.
+        # Omit the section and no MQTT client is started.
+        mqtt:
+          host: 127.0.0.1
+          port: 1883
+          topic-prefix: seccam
+
         # Detection defaults for every camera: dvr-scan's option names and defaults.
         defaults:
           bg-subtractor: MOG2        # or CNT

@@ -19,6 +19,8 @@ public struct ServiceConfiguration: Sendable {
     public var upload: UploadSettings?
     /// Webhook notifications; nil for none.
     public var webhook: WebhookSettings?
+    /// MQTT notifications (Home Assistant style topics); nil for none, and then no MQTT client is started.
+    public var mqtt: MQTTConfiguration?
     /// The cameras, disabled ones included (they are listed but not started).
     public var cameras: [CameraConfiguration]
 

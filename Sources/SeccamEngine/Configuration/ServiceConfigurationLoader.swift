@@ -39,7 +39,8 @@ struct ServiceConfigurationLoader {
     var reader: ConfigNodeReader
 
     static let topLevelKeys: Set<String> = [
-        "output", "spool", "stall-timeout", "offline-after", "metrics", "retention", "upload", "webhook", "defaults", "cameras",
+        "output", "spool", "stall-timeout", "offline-after", "metrics", "retention", "upload", "webhook", "mqtt", "defaults",
+        "cameras",
     ]
     /// Keys that set detection, event and input options, in `defaults` and in each camera.
     static let optionKeys: Set<String> = Set(DvrScanConfigFile.detectionKeys).subtracting(["load-region"])
@@ -86,6 +87,7 @@ struct ServiceConfigurationLoader {
             if configuration.spool == nil { reader.report("upload", n, "an upload target needs a 'spool' folder to upload from") }
         }
         if let n = node["webhook"] { configuration.webhook = webhook(n) }
+        if let n = node["mqtt"] { configuration.mqtt = mqtt(n) }
         for index in configuration.cameras.indices {
             configuration.cameras[index].options.demuxer.timeout = .milliseconds(Int64(configuration.stallTimeout * 1000))
         }
@@ -225,6 +227,28 @@ struct ServiceConfigurationLoader {
         var webhook = WebhookSettings(url: url)
         if let s = pairs.first(where: { $0.key == "secret" }) { webhook.secret = reader.nonEmptyString(s.value, at: s.path) }
         return webhook
+    }
+
+    private mutating func mqtt(_ node: Node) -> MQTTConfiguration? {
+        let known: Set<String> = ["host", "port", "username", "password", "topic-prefix", "client-id"]
+        guard let pairs = reader.mapping(node, at: "mqtt", known: known) else { return nil }
+        guard let hostPair = pairs.first(where: { $0.key == "host" }) else {
+            reader.report("mqtt.host", node, "missing: the MQTT broker's host name or address")
+            return nil
+        }
+        guard let host = reader.nonEmptyString(hostPair.value, at: hostPair.path) else { return nil }
+        var mqtt = MQTTConfiguration(host: host)
+        for pair in pairs {
+            switch pair.key {
+            case "port": mqtt.port = reader.integer(pair.value, at: pair.path, in: 1...65535) ?? mqtt.port
+            case "username": mqtt.username = reader.nonEmptyString(pair.value, at: pair.path)
+            case "password": mqtt.password = reader.string(pair.value, at: pair.path)
+            case "topic-prefix": mqtt.topicPrefix = reader.nonEmptyString(pair.value, at: pair.path) ?? mqtt.topicPrefix
+            case "client-id": mqtt.clientId = reader.nonEmptyString(pair.value, at: pair.path) ?? mqtt.clientId
+            default: break
+            }
+        }
+        return mqtt
     }
 
     /// A node's text for fingerprints (stable across runs for the same file content).
