@@ -94,7 +94,8 @@ final class S3Destination: Destination {
                 return Delivery(url: url, etag: existing.etag, confirmation: "already-present")
             }
         }
-        if manifest.size <= configuration.multipartThreshold {
+        // A multipart upload in progress is resumed even if the threshold changed since it started.
+        if manifest.size <= configuration.multipartThreshold && manifest.multipart == nil {
             let etag = try client.putObject(key: key, file: entry.clipPath, manifest: manifest)
             if etag == manifest.md5 { return Delivery(url: url, etag: etag, confirmation: "etag-md5") }
             return try confirmBySize(key: key, manifest: manifest, etag: etag)

