@@ -667,6 +667,9 @@ def main():
     if a.quick:
         notes.append("--quick: 720p only, 1 run, no 1080p rows, no long input.")
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    if not commit:
+        # Not a git checkout (e.g. a `git archive` export measured away from a busy shared tree): say so.
+        commit = os.environ.get("SECCAM_BENCH_COMMIT", "unknown (not a git checkout)")
     dirty = bool(subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
                                 capture_output=True, text=True).stdout.strip())
     dvr_version = None
