@@ -87,6 +87,12 @@ struct UploadCommand: ParsableCommand {
     @Option(name: .long, help: "HTTP targets: environment variable holding a bearer token.")
     var bearerTokenEnv = "SECCAM_UPLOAD_TOKEN"
 
+    @Option(name: .long, help: "curl's CONNECT_TO: HOST:PORT:CONNECT-HOST:CONNECT-PORT (repeatable), e.g. ::127.0.0.1: for virtual-host buckets without DNS.")
+    var connectTo: [String] = []
+
+    @Option(name: .long, help: "CA bundle (PEM) for https endpoints with a private CA.")
+    var caBundle: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -114,6 +120,8 @@ struct UploadCommand: ParsableCommand {
         configuration.pollInterval = pollInterval
         configuration.keepDeliveredClips = keepDelivered
         configuration.transfer.lowSpeedTime = stallTimeout
+        configuration.transfer.connectTo = connectTo
+        configuration.transfer.caBundle = caBundle
         let uploader = Uploader(spool: directory, target: uploadTarget, configuration: configuration, logger: logger)
 
         // SIGTERM / SIGINT: abort transfers, put entries back to pending/, exit.

@@ -63,6 +63,10 @@ public struct TransferOptions: Sendable {
     public var maxSendBytesPerSecond: Int64 = 0
     /// Extra CA bundle (PEM) for https endpoints.
     public var caBundle: String?
+    /// `CURLOPT_CONNECT_TO` entries, `HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT` (empty parts mean "any"/"same"):
+    /// connect elsewhere than the URL's host while keeping its name for `Host` and TLS, e.g. `::127.0.0.1:` to reach
+    /// virtual-host-style bucket names without DNS.
+    public var connectTo: [String] = []
     public init() {}
 }
 
@@ -73,6 +77,7 @@ public struct TransferOptions: Sendable {
 final class CurlEasy {
     private var handle: UnsafeMutableRawPointer?
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var connectToList: UnsafeMutablePointer<curl_slist>?
     /// Owned by the class so that it outlives every use by the handle.
     private let errorBuffer: UnsafeMutablePointer<CChar>
     var options: TransferOptions
@@ -97,6 +102,7 @@ final class CurlEasy {
 
     deinit {
         curl_slist_free_all(headerList)
+        curl_slist_free_all(connectToList)
         if let handle { curl_easy_cleanup(handle) }
         errorBuffer.deallocate()
     }
@@ -141,6 +147,12 @@ final class CurlEasy {
             set("MAX_SEND_SPEED_LARGE", cseccam_curl_setopt_off_t(handle, CURLOPT_MAX_SEND_SPEED_LARGE, curl_off_t(options.maxSendBytesPerSecond)))
         }
         if let ca = options.caBundle { set("CAINFO", cseccam_curl_setopt_string(handle, CURLOPT_CAINFO, ca)) }
+        if !options.connectTo.isEmpty {
+            if connectToList == nil {
+                for entry in options.connectTo { connectToList = curl_slist_append(connectToList, entry) }
+            }
+            set("CONNECT_TO", cseccam_curl_setopt_slist(handle, CURLOPT_CONNECT_TO, connectToList))
+        }
         set("WRITEFUNCTION", cseccam_curl_setopt_write_function(handle, curlWrite))
         set("WRITEDATA", cseccam_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, opaque))
         set("HEADERFUNCTION", cseccam_curl_setopt_header_function(handle, curlHeader))

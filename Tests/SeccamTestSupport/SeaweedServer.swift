@@ -28,8 +28,12 @@ public final class SeaweedServer: @unchecked Sendable {
         return nil
     }
 
+    /// `-s3.domainName`: bucket names as subdomains of it (virtual-host style), when set.
+    private let domainName: String?
+
     /// Creates the folder and picks ports; call ``start()``.
-    public init() throws {
+    public init(domainName: String? = nil) throws {
+        self.domainName = domainName
         directory = try TestPaths.makeTemporaryDirectory()
         var picked: [String: Int] = [:]
         var used: Set<Int> = []
@@ -65,7 +69,7 @@ public final class SeaweedServer: @unchecked Sendable {
             "-s3", "-s3.port=\(s3Port)", "-s3.port.grpc=\(ports["s3.grpc"]!)", "-s3.port.iceberg=0", "-s3.port.lance=0",
             "-s3.config=\(directory.appendingPathComponent("identities.json").path)",
             "-master.volumeSizeLimitMB=64", "-volume.max=200", "-master.telemetry=false",
-        ]
+        ] + (domainName.map { ["-s3.domainName=\($0)"] } ?? [])
         process = try ProcessRunner.start(arguments, log: log)
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
