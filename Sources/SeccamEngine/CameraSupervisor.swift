@@ -8,7 +8,7 @@ public struct CameraSpec: Sendable {
     public var name: String
     /// The main stream: clips are cut from it.
     public var source: SourceURL
-    /// Optional low-resolution stream to detect on (not yet used by the pipeline: detection runs on `source`).
+    /// Optional low-resolution stream to detect on (``DualStreamSession``): clips are still cut from `source`.
     public var detectSource: SourceURL?
     public var options: ScanOptions
     /// Clips go to `output/<name>/<YYYY-MM-DD>/`.
@@ -123,9 +123,14 @@ public final class CameraSupervisor: Sendable {
             let (framesBefore, errorsBefore) = status.withLock { ($0.framesDecoded, $0.decodeErrors) }
             do {
                 logger.info("camera connecting", metadata: ["camera.source": "\(spec.source.redacted)"])
-                let result = try ScanSession(inputs: [spec.source], options: sessionOptions(interrupt), logger: logger).run(
-                    onFrame: { record in self.status.withLock { $0.currentScore = record.score.score } },
-                    onProgress: { progress in self.progressed(progress, framesBefore: framesBefore, errorsBefore: errorsBefore) })
+                let onFrame: (FrameRecord) -> Void = { record in self.status.withLock { $0.currentScore = record.score.score } }
+                let onProgress: (ScanProgress) -> Void = { self.progressed($0, framesBefore: framesBefore, errorsBefore: errorsBefore) }
+                // With a detect stream, detection runs on it and clips are cut from `source`, matched by time.
+                let result = try spec.detectSource.map {
+                    try DualStreamSession(main: spec.source, detect: $0, options: sessionOptions(interrupt), logger: logger)
+                        .run(onFrame: onFrame, onProgress: onProgress)
+                } ?? ScanSession(inputs: [spec.source], options: sessionOptions(interrupt), logger: logger)
+                    .run(onFrame: onFrame, onProgress: onProgress)
                 logger.info("camera stream ended", metadata: ["camera.events": "\(result.events.count)"])
                 if spec.loopsFile, !stopping {
                     // A file stands in for a camera: play it again at once, keeping the background model.
