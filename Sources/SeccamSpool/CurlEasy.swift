@@ -169,7 +169,7 @@ final class CurlEasy {
             for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
                 let part = curl_mime_addpart(mime)
                 set("mime name", curl_mime_name(part, name))
-                set("mime data", curl_mime_data(part, value, size_t.max))
+                set("mime data", curl_mime_data(part, value, value.utf8.count))
             }
             let part = curl_mime_addpart(mime)
             set("mime name", curl_mime_name(part, "file"))
@@ -213,7 +213,8 @@ final class CurlEasy {
         headerList = list
         set("HTTPHEADER", cseccam_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
         if let failedOption {
-            throw SpoolError(.curl, operation: operation(), call: "curl_easy_setopt(CURLOPT_\(failedOption))", reason: "option refused")
+            // A refused option is a setup problem that retrying cannot fix.
+            throw SpoolError(.invalidInput, operation: operation(), call: "curl_easy_setopt(CURLOPT_\(failedOption))", reason: "option refused")
         }
 
         let started = Date()

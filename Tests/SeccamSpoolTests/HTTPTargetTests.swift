@@ -72,4 +72,21 @@ final class HTTPTargetTests: XCTestCase {
         XCTAssertEqual(right.delivered, 2)
         XCTAssertEqual(Set(spool.entries(in: .done).map { $0.manifest.confirmation ?? "" }), ["head-size"])
     }
+
+    func testMultipartFormPost() throws {
+        let server = try HTTPUploadServer(token: "form-token")
+        defer { server.stop() }
+        let clips = try enqueueClips(2)
+        var target = HTTPTargetConfiguration(baseURL: URL(string: "http://127.0.0.1:\(server.port)/upload")!, method: .postForm,
+                                             bearerToken: "form-token")
+        target.keyTemplate = "{camera}-{file}"
+        let summary = try Uploader(spool: spool, target: .http(target), configuration: configuration(), logger: Logger(label: "test"))
+            .run(mode: .drain(deadline: Date().addingTimeInterval(30)))
+        XCTAssertEqual(summary.delivered, 2)
+        for entry in spool.entries(in: .done) {
+            XCTAssertEqual(entry.manifest.confirmation, "status")
+            let stored = server.storage.appendingPathComponent("form/porch-\(entry.manifest.fileName)")
+            XCTAssertEqual(try Data(contentsOf: stored), clips[entry.manifest.fileName])
+        }
+    }
 }

@@ -15,11 +15,11 @@ final class MQTTNotifierTests: XCTestCase {
         let port = ProcessRunner.freePort()
         let config = temp.appendingPathComponent("mosquitto.conf")
         try Data("listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n".utf8).write(to: config)
-        let broker = try ProcessRunner.start(["/usr/sbin/mosquitto", "-c", config.path], log: temp.appendingPathComponent("broker.log"))
+        let broker = try ProcessRunner.start(["setpriv", "--pdeathsig", "KILL", "--", "/usr/sbin/mosquitto", "-c", config.path], log: temp.appendingPathComponent("broker.log"))
         defer { ProcessRunner.stop(broker, grace: 1) }
         XCTAssertTrue(waitUntil(timeout: 5) { SeaweedServerProbe.listening(port: port) })
         let subLog = temp.appendingPathComponent("sub.log")
-        let subscriber = try ProcessRunner.start(["mosquitto_sub", "-h", "127.0.0.1", "-p", "\(port)", "-t", "seccam/#", "-v"], log: subLog)
+        let subscriber = try ProcessRunner.start(["setpriv", "--pdeathsig", "KILL", "--", "mosquitto_sub", "-h", "127.0.0.1", "-p", "\(port)", "-t", "seccam/#", "-v"], log: subLog)
         defer { ProcessRunner.stop(subscriber, grace: 1) }
         usleep(300_000)
 

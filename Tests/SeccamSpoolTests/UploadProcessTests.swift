@@ -55,8 +55,10 @@ final class UploadProcessTests: XCTestCase {
         let log = temp.appendingPathComponent(name)
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
-        process.executableURL = TestPaths.executable
-        process.arguments = ["upload", "--spool", spool.root, "--target", "s3://\(bucket)/\(prefix)", "--endpoint", server.endpoint,
+        // setpriv --pdeathsig: the uploader dies with the test process (it would otherwise run on after a crash).
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--pdeathsig", "KILL", "--", TestPaths.executable.path,
+                             "upload", "--spool", spool.root, "--target", "s3://\(bucket)/\(prefix)", "--endpoint", server.endpoint,
                              "--path-style", "--retry-base", "0.2", "--retry-max", "1", "--poll-interval", "0.2", "--stall-timeout", "3",
                              "--log-level", "info"] + extra
         var environment = ProcessInfo.processInfo.environment

@@ -23,7 +23,7 @@ public final class FaultProxy: @unchecked Sendable {
         try Data(Self.source.utf8).write(to: script)
         log = directory.appendingPathComponent("proxy.log")
         port = ProcessRunner.freePort()
-        process = try ProcessRunner.start(["python3", "-u", script.path, "\(port)", "\(upstreamPort)", plan.joined(separator: ","),
+        process = try ProcessRunner.start(["setpriv", "--pdeathsig", "KILL", "--", "python3", "-u", script.path, "\(port)", "\(upstreamPort)", plan.joined(separator: ","),
                                            "\(faultyConnections)", "\(stallSeconds)"], log: log)
         guard ProcessRunner.waitForText("listening", in: log, timeout: 10) else {
             ProcessRunner.stop(process)

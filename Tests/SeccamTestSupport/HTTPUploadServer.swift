@@ -1,7 +1,7 @@
 import Foundation
 
 /// A small HTTP upload server on 127.0.0.1 for HTTP-target tests (Python's http.server, written to a temp folder):
-/// `PUT /path` stores the body under its folder (answering `ETag: "<md5>"` unless `etag` is false), `HEAD /path`
+/// `PUT /path` stores the body under its folder, a multipart/form-data `POST` stores its `file` field under `form/` (answering `ETag: "<md5>"` unless `etag` is false), `HEAD /path`
 /// answers its `Content-Length`, and a bearer token is required when `token` is set (401 otherwise).
 /// The first `failFirst` PUTs get a 500. Every request is logged as `METHOD PATH STATUS`.
 public final class HTTPUploadServer: @unchecked Sendable {
@@ -21,7 +21,7 @@ public final class HTTPUploadServer: @unchecked Sendable {
         log = directory.appendingPathComponent("server.log")
         port = ProcessRunner.freePort()
         let storagePath = directory.appendingPathComponent("store").path
-        process = try ProcessRunner.start(["python3", "-u", script.path, "\(port)", storagePath, token ?? "", etag ? "1" : "0", "\(failFirst)"], log: log)
+        process = try ProcessRunner.start(["setpriv", "--pdeathsig", "KILL", "--", "python3", "-u", script.path, "\(port)", storagePath, token ?? "", etag ? "1" : "0", "\(failFirst)"], log: log)
         guard ProcessRunner.waitForText("listening", in: log, timeout: 10) else {
             ProcessRunner.stop(process)
             throw TestSupportError("upload server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
@@ -84,6 +84,32 @@ class Handler(BaseHTTPRequestHandler):
             f.write(data)
         headers = {"ETag": '"' + hashlib.md5(data).hexdigest() + '"'} if etag else {}
         self.answer(201, headers)
+
+    def do_POST(self):
+        # multipart/form-data: field "file" (stored under form/<its file name, slashes as _>) and text fields;
+        # the "sha256" field must match the file.
+        import re
+        data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if not self.authorized():
+            return self.answer(401, body=b"missing or wrong bearer token")
+        boundary = self.headers.get("Content-Type", "").split("boundary=")[-1].strip('"').encode()
+        fields, stored = {}, None
+        for part in data.split(b"--" + boundary)[1:-1]:
+            head, _, body = part.partition(b"\r\n\r\n")
+            body = body[:-2]  # the CRLF before the next boundary
+            head = head.decode()
+            name = re.search(r'name="([^"]*)"', head)
+            filename = re.search(r'filename="([^"]*)"', head)
+            if name and name.group(1) == "file":
+                stored = ((filename.group(1) if filename else "unnamed").replace("/", "_"), body)
+            elif name:
+                fields[name.group(1)] = body.decode()
+        if stored is None or fields.get("sha256") != hashlib.sha256(stored[1]).hexdigest():
+            return self.answer(400, body=b"missing file or sha256 mismatch")
+        os.makedirs(os.path.join(root, "form"), exist_ok=True)
+        with open(os.path.join(root, "form", stored[0]), "wb") as f:
+            f.write(stored[1])
+        self.answer(201)
 
     def do_HEAD(self):
         if not self.authorized():

@@ -61,8 +61,9 @@ public final class SeaweedServer: @unchecked Sendable {
         starts += 1
         removeSocketFiles()
         let log = directory.appendingPathComponent("weed-\(starts).log")
+        // setpriv --pdeathsig: weed is killed if the test process dies without stopping it (a crash, a kill).
         let arguments = [
-            weed, "server", "-dir=\(directory.appendingPathComponent("data").path)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "setpriv", "--pdeathsig", "KILL", "--", weed, "server", "-dir=\(directory.appendingPathComponent("data").path)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             "-master.port=\(ports["master"]!)", "-master.port.grpc=\(ports["master.grpc"]!)",
             "-volume.port=\(ports["volume"]!)", "-volume.port.grpc=\(ports["volume.grpc"]!)",
             "-filer.port=\(ports["filer"]!)", "-filer.port.grpc=\(ports["filer.grpc"]!)",

@@ -15,7 +15,7 @@ public final class WebhookTestServer: @unchecked Sendable {
         try Data(Self.source.utf8).write(to: script)
         log = directory.appendingPathComponent("webhook.log")
         port = ProcessRunner.freePort()
-        process = try ProcessRunner.start(["python3", "-u", script.path, "\(port)", secret, "\(failFirst)"], log: log)
+        process = try ProcessRunner.start(["setpriv", "--pdeathsig", "KILL", "--", "python3", "-u", script.path, "\(port)", secret, "\(failFirst)"], log: log)
         guard ProcessRunner.waitForText("listening", in: log, timeout: 10) else {
             ProcessRunner.stop(process)
             throw TestSupportError("webhook server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
