@@ -17,16 +17,11 @@ final class RunCommandTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Starts rtsp-serve on a free port and waits until it listens.
-    private func camera(_ fixture: String, once: Bool = false, port: Int? = nil) throws -> (url: String, port: Int, process: Process) {
-        let port = port ?? ProcessRunner.freePort()
-        let log = directory.appendingPathComponent("rtsp-\(port)-\(UUID().uuidString).log")
-        let process = try ProcessRunner.start(
-            [TestPaths.sharedTools.appendingPathComponent("rtsp-serve").path,
-             TestPaths.fixtures.appendingPathComponent(fixture).path, "--port", "\(port)"] + (once ? ["--once"] : []), log: log)
-        processes.append(process)
-        XCTAssertTrue(ProcessRunner.waitForText("rtsp-serve: rtsp://", in: log, timeout: 60), "rtsp-serve did not start")
-        return ("rtsp://127.0.0.1:\(port)/cam", port, process)
+    /// Starts rtsp-serve on a free port (stopped in tearDown).
+    private func camera(_ fixture: String, once: Bool = false, port: Int? = nil) throws -> RTSPTestCamera {
+        let camera = try RTSPTestCamera(fixture: fixture, in: directory, port: port, once: once)
+        processes.append(camera.process)
+        return camera
     }
 
     private func finishedClips(_ camera: String) -> [String] {

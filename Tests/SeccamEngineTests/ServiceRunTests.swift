@@ -19,15 +19,10 @@ final class ServiceRunTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private func camera(_ fixture: String = "moving_box.mp4") throws -> (url: String, process: Process) {
-        let port = ProcessRunner.freePort()
-        let log = directory.appendingPathComponent("rtsp-\(port).log")
-        let process = try ProcessRunner.start(
-            [TestPaths.sharedTools.appendingPathComponent("rtsp-serve").path,
-             TestPaths.fixtures.appendingPathComponent(fixture).path, "--port", "\(port)"], log: log)
-        processes.append(process)
-        XCTAssertTrue(ProcessRunner.waitForText("rtsp-serve: rtsp://", in: log, timeout: 60), "rtsp-serve did not start")
-        return ("rtsp://127.0.0.1:\(port)/cam", process)
+    private func camera(_ fixture: String = "moving_box.mp4") throws -> RTSPTestCamera {
+        let camera = try RTSPTestCamera(fixture: fixture, in: directory)
+        processes.append(camera.process)
+        return camera
     }
 
     private var engineLog: URL { directory.appendingPathComponent("engine.log") }

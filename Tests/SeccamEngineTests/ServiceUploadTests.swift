@@ -33,12 +33,8 @@ final class ServiceUploadTests: XCTestCase {
         let hooks = try WebhookTestServer(secret: "hook-secret", failFirst: 1)
         defer { hooks.stop() }
 
-        let port = ProcessRunner.freePort()
-        let log = directory.appendingPathComponent("rtsp.log")
-        let camera = try ProcessRunner.start([TestPaths.sharedTools.appendingPathComponent("rtsp-serve").path,
-                                              TestPaths.fixtures.appendingPathComponent("moving_box.mp4").path, "--port", "\(port)"], log: log)
-        processes.append(camera)
-        XCTAssertTrue(ProcessRunner.waitForText("rtsp-serve: rtsp://", in: log, timeout: 60))
+        let camera = try RTSPTestCamera(fixture: "moving_box.mp4", in: directory)
+        processes.append(camera.process)
 
         let output = directory.appendingPathComponent("out")
         let spool = directory.appendingPathComponent("spool")
@@ -56,7 +52,7 @@ final class ServiceUploadTests: XCTestCase {
               secret: ${TEST_HOOK_SECRET}
             cameras:
               - name: door
-                source: rtsp://127.0.0.1:\(port)/cam
+                source: \(camera.url)
             """
         let config = directory.appendingPathComponent("seccam.yaml")
         try yaml.write(to: config, atomically: true, encoding: .utf8)
