@@ -200,7 +200,9 @@ final class CurlEasy {
         }
         var list: UnsafeMutablePointer<curl_slist>?
         for (name, value) in request.headers {
-            guard let appended = curl_slist_append(list, "\(name): \(value)") else {
+            // curl deletes a header given as "Name:"; "Name;" is its syntax for sending one with an empty value.
+            let line = value.trimmingCharacters(in: .whitespaces).isEmpty ? "\(name);" : "\(name): \(value)"
+            guard let appended = curl_slist_append(list, line) else {
                 curl_slist_free_all(list)
                 throw SpoolError(.curl, operation: operation(), call: "curl_slist_append", reason: "out of memory")
             }
