@@ -31,6 +31,11 @@ public final class ClipRecorder {
         var requested: MediaTime
         var offsets: [Int: Int64]
         var dropped: [String]
+        /// The last video dts written (input time base), for packets that arrive without one.
+        var lastVideoDTS: Int64?
+        /// After a packet whose timestamps had to be made up, until a packet brings its own dts: missing dts are
+        /// made up too (the muxer's own guess would not follow ours).
+        var repairingDTS = false
     }
 
     /// - Parameter retentionSeconds: pre-roll the buffer must always be able to give.
@@ -68,7 +73,9 @@ public final class ClipRecorder {
             throw ClipFileError("no keyframe received yet from \(demuxer.source.redacted); cannot start \(path)")
         }
         let key = buffer[keyIndex].info
-        let start = key.pts ?? key.dts ?? requested
+        let start = key.pts ?? key.dts
+            ?? repairedTimestamps(at: keyIndex, lastDTS: nil, repairingDTS: false).map { MediaTime(ticks: $0.pts, timeBase: videoStream.timeBase) }
+            ?? requested
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         let partial = path + ClipFiles.partialSuffix
@@ -130,13 +137,13 @@ public final class ClipRecorder {
             i -= 1
         }
         if let last {
-            for index in open.cursor...last { try emit(buffer[index], in: &open) }
+            for index in open.cursor...last { try emit(index, in: &open) }
             open.cursor = last + 1
         }
         // Audio up to the limit that was read after that video packet.
         if !inclusive {
             for index in open.cursor..<buffer.endIndex where !buffer.isVideo(buffer[index]) {
-                if let t = buffer[index].info.pts, before(t) { try emit(buffer[index], in: &open) }
+                if let t = buffer[index].info.pts, before(t) { try emit(index, in: &open) }
             }
             open.cursor = buffer.endIndex
         }
@@ -145,16 +152,63 @@ public final class ClipRecorder {
 
     private func writeAll() throws {
         guard var open = clip else { return }
-        for index in open.cursor..<buffer.endIndex { try emit(buffer[index], in: &open) }
+        for index in open.cursor..<buffer.endIndex { try emit(index, in: &open) }
         open.cursor = buffer.endIndex
         clip = open
     }
 
-    private func emit(_ packet: RetainedPacket, in open: inout OpenClip) throws {
+    private func emit(_ index: Int, in open: inout OpenClip) throws {
+        let packet = buffer[index]
         let input = packet.info.streamIndex
         guard let output = open.outputs[input], let offset = open.offsets[input] else { return }
         if !buffer.isVideo(packet), let pts = packet.info.pts, pts < open.start { return }  // audio before the first frame
-        try open.muxer.write(packet, toStream: output, offset: offset)
+        guard buffer.isVideo(packet) else {
+            try open.muxer.write(packet, toStream: output, offset: offset)
+            return
+        }
+        let repaired = repairedTimestamps(at: index, lastDTS: open.lastVideoDTS, repairingDTS: open.repairingDTS)
+        open.repairingDTS = repaired != nil && packet.info.dts == nil
+        if let dts = repaired?.dts ?? packet.info.dts?.ticks { open.lastVideoDTS = dts }
+        try open.muxer.write(packet, toStream: output, offset: offset, timestamps: repaired)
+    }
+
+    /// Timestamps for a video packet the source left without a pts, which the muxer cannot place (FFmpeg's RTSP
+    /// input gives the first keyframe of a session neither pts nor dts): one frame before the earliest timestamp
+    /// of the packets that follow. While `repairingDTS`, a missing dts is made up too: half a frame after the
+    /// last one (before the next frame's, and distinct after the muxer rescales). Otherwise a missing dts is
+    /// left to the muxer, which derives it from the pts order. Nil when nothing needs making up.
+    private func repairedTimestamps(at index: Int, lastDTS: Int64?, repairingDTS: Bool) -> (pts: Int64, dts: Int64)? {
+        let info = buffer[index].info
+        let step = max(1, videoFrameTicks / 2)
+        if let pts = info.pts?.ticks {
+            guard info.dts == nil, repairingDTS, let lastDTS else { return nil }
+            let dts = lastDTS + step
+            return (max(pts, dts), dts)
+        }
+        if let dts = info.dts?.ticks { return (dts, dts) }
+        guard let next = nextVideoTimestamp(after: index) else { return nil }
+        var pts = next - max(1, info.duration > 0 ? info.duration : videoFrameTicks)
+        if let lastDTS { pts = max(pts, lastDTS + step) }
+        return (pts, pts)
+    }
+
+    /// The earliest timestamp (dts, else pts) among the next few video packets buffered after running index
+    /// `index` (several, because with B-frames the packet right after a keyframe is shown later than the next ones).
+    private func nextVideoTimestamp(after index: Int) -> Int64? {
+        var earliest: Int64?
+        var seen = 0
+        for i in (index + 1)..<buffer.endIndex where buffer.isVideo(buffer[i]) && seen < 16 {
+            seen += 1
+            if let t = buffer[i].info.dts?.ticks ?? buffer[i].info.pts?.ticks { earliest = min(earliest ?? t, t) }
+        }
+        return earliest
+    }
+
+    /// One frame in the video time base (from the stream's frame rate), for packets without a duration.
+    private var videoFrameTicks: Int64 {
+        let fps = videoStream.realFrameRate.doubleValue
+        guard fps > 0 else { return 1 }
+        return max(1, Int64((1 / fps / videoStream.timeBase.doubleValue).rounded()))
     }
 }
 

@@ -111,8 +111,11 @@ public final class Muxer {
 
     /// Writes a copy of `packet` to output stream `stream`, its timestamps shifted back by `offset`
     /// (in the input stream's time base) and rescaled to the output time base.
-    public func write(_ packet: RetainedPacket, toStream stream: Int, offset: Int64) throws(MediaError) {
-        try write(packet.raw, toStream: stream, offset: offset)
+    /// - Parameter timestamps: replaces the packet's own pts and dts (input time base, before `offset`), for
+    ///   packets the source left without them.
+    public func write(_ packet: RetainedPacket, toStream stream: Int, offset: Int64,
+                      timestamps: (pts: Int64, dts: Int64)? = nil) throws(MediaError) {
+        try write(packet.raw, toStream: stream, offset: offset, timestamps: timestamps)
     }
 
     /// ``write(_:toStream:offset:)`` for a packet just read (a plain remux).
@@ -120,11 +123,16 @@ public final class Muxer {
         try write(packet.raw, toStream: stream, offset: offset)
     }
 
-    private func write(_ source: UnsafeMutablePointer<AVPacket>, toStream stream: Int, offset: Int64) throws(MediaError) {
+    private func write(_ source: UnsafeMutablePointer<AVPacket>, toStream stream: Int, offset: Int64,
+                       timestamps: (pts: Int64, dts: Int64)? = nil) throws(MediaError) {
         guard let ctx = context, let scratch else { return }
         precondition(headerWritten && !finished, "Muxer.write before writeHeader or after finish")
         let operation = "writing a packet to \(path)"
         try ffCheck(av_packet_ref(scratch, source), "av_packet_ref", operation)
+        if let timestamps {
+            scratch.pointee.pts = timestamps.pts
+            scratch.pointee.dts = timestamps.dts
+        }
         if scratch.pointee.pts != cseccam_nopts_value() { scratch.pointee.pts -= offset }
         if scratch.pointee.dts != cseccam_nopts_value() { scratch.pointee.dts -= offset }
         scratch.pointee.stream_index = Int32(stream)

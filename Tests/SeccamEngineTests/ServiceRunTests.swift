@@ -232,4 +232,28 @@ final class ServiceRunTests: XCTestCase {
         waitFor("the idle state after the event", timeout: 20) { received().contains("seccam/door/state idle") }
         XCTAssertTrue(received().split(separator: "\n").contains { $0.hasPrefix("seccam/door/event {") }, received())
     }
+
+    /// A B-frame H.264 camera (the shared traffic video over RTSP): FFmpeg's RTSP input gives the session's first
+    /// keyframe no timestamps and reordered frames no dts; the clip must still be written, decode cleanly and
+    /// start on that keyframe at 0.
+    func testClipsFromABFrameRTSPStreamAreValid() throws {
+        let camera = try RTSPTestCamera(video: TestPaths.sharedVideos.appendingPathComponent("dvrscan_traffic_camera.mp4"), in: directory)
+        processes.append(camera.process)
+        let engine = try startEngine(["--camera", "traffic=\(camera.url)", "--output", directory.appendingPathComponent("out").path,
+                                      "-df", "2"])
+        waitFor("a clip being written", timeout: 30) { !files("traffic", suffix: ".partial").isEmpty }
+        usleep(3_000_000)
+        kill(engine.processIdentifier, SIGTERM)
+        engine.waitUntilExit()
+        XCTAssertEqual(engine.terminationStatus, 0)
+        XCTAssertTrue(logLines(containing: "av_interleaved_write_frame").isEmpty, logLines(containing: "error").joined(separator: "\n"))
+        let clips = files("traffic", suffix: ".mp4")
+        XCTAssertFalse(clips.isEmpty)
+        for clip in clips {
+            XCTAssertEqual(try ClipInspection.decodeErrors(clip), "", clip)
+            let first = try XCTUnwrap(ClipInspection.videoPackets(clip).first)
+            XCTAssertTrue(first.isKey, clip)
+            XCTAssertGreaterThan(try ClipInspection.videoDuration(clip), 2, clip)
+        }
+    }
 }
