@@ -11,7 +11,7 @@ APT_PACKAGES := ffmpeg pkg-config libavformat-dev libavcodec-dev libavutil-dev l
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_INPUT := Fixtures/moving_box.mp4
 
-.PHONY: demo test test-deps deps build leak-check bench compat ref-venv install-service bench-multicam clean
+.PHONY: demo test test-deps deps build leak-check bench compat ref-venv install-service bench-multicam bench-upload clean
 
 ## demo: install what is missing, build release, run the main job on a bundled clip.
 demo: deps build
@@ -59,6 +59,10 @@ bench: build
 ## bench-multicam: N cameras of 720p25 (looped files in real time, and RTSP) under `run`; writes Benchmarks/MULTICAM.md.
 bench-multicam: build deps
 	python3 Benchmarks/multicam.py
+
+## bench-upload: seccam-engine upload vs aws s3 cp to a local SeaweedFS; writes Benchmarks/UPLOAD.md.
+bench-upload: build test-deps
+	python3 Benchmarks/upload.py
 
 ## compat: every shared video x option set, scores and events against the real dvr-scan.
 compat: build ref-venv

@@ -17,10 +17,18 @@ struct ConcatenatedFrames {
     private(set) var position = 0
     private(set) var warnings: [String] = []
     private var finishedDecodeErrors = 0
-    /// Presentation time of every consumed frame, relative to the first.
+    /// Presentation time of the consumed frames, relative to the first (`times[0]` is frame `forgotten`).
     private var times: [Double] = []
-    /// Raw timestamps of the consumed frames of the current input, in its video time base (for clip cuts).
+    /// Raw timestamps of the consumed frames of the current input, in its video time base (for clip cuts);
+    /// `frameTimestamps[0]` is frame `firstFrameOfInput + forgotten`.
     private var frameTimestamps: [Int64?] = []
+    /// A live source never ends, so only the latest ``liveWindow`` frames' times are kept (files keep all):
+    /// frames dropped from the front so far.
+    private var forgotten = 0
+    private let keepsAllTimes: Bool
+    /// Frames whose times a live source keeps: 15 minutes at 25 fps, far more than any pre-roll or clip cut
+    /// needs; older frames' times are estimated from the frame rate.
+    static let liveWindow = 22_500
     private var firstFrameOfInput = 0
     private var inputFirstPTS: Double?
     private var inputOffset = 0.0
@@ -30,6 +38,7 @@ struct ConcatenatedFrames {
         self.options = options
         self.threads = threads
         self.interrupt = interrupt
+        keepsAllTimes = !(inputs.count == 1 && (inputs[0].isNetwork || inputs[0].isVideoDevice))
         reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[0], options: options, interrupt: interrupt), threads: threads)
         let video = reader.videoStream
         width = video.width
@@ -48,7 +57,7 @@ struct ConcatenatedFrames {
 
     /// Frame `index`'s own timestamp in the input's video time base, when that frame has been decoded.
     func timestamp(ofFrame index: Int) -> MediaTime? {
-        let local = index - firstFrameOfInput
+        let local = index - firstFrameOfInput - forgotten
         guard local >= 0, local < frameTimestamps.count, let ticks = frameTimestamps[local] else { return nil }
         return MediaTime(ticks: ticks, timeBase: reader.videoStream.timeBase)
     }
@@ -76,6 +85,12 @@ struct ConcatenatedFrames {
                 recordTime(pts?.seconds)
                 frameTimestamps.append(pts?.ticks)
                 position += 1
+                if !keepsAllTimes, times.count > Self.liveWindow + Self.liveWindow / 4 {
+                    let drop = times.count - Self.liveWindow
+                    times.removeFirst(drop)
+                    frameTimestamps.removeFirst(drop)
+                    forgotten += drop
+                }
                 return true
             }
             if let truncation = reader.demuxer.truncationDetail {
@@ -104,8 +119,10 @@ struct ConcatenatedFrames {
 
     /// Presentation time of frame `index` (an event boundary may lie one past the last frame).
     func ptsSeconds(ofFrame index: Int) -> Double {
-        if index >= 0, index < times.count { return times[index] }
-        guard let last = times.last else { return Double(index) / framesPerSecond }
-        return last + Double(index - times.count + 1) / framesPerSecond
+        let local = index - forgotten
+        if local >= 0, local < times.count { return times[local] }
+        guard let first = times.first, let last = times.last else { return Double(index) / framesPerSecond }
+        if local < 0 { return first + Double(local) / framesPerSecond }
+        return last + Double(local - times.count + 1) / framesPerSecond
     }
 }
