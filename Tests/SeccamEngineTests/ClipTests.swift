@@ -104,22 +104,11 @@ final class ClipTests: XCTestCase {
         let source = TestPaths.sharedVideos.appendingPathComponent("dvrscan_traffic_camera.mp4")
         let process = try ProcessRunner.start([TestPaths.executable.path, "scan", source.path, "-d", dir.path],
                                               log: dir.appendingPathComponent("scan.log"))
-        // The traffic video is one long event: a partial clip exists for most of the scan.
-        var partial: String?
-        let deadline = Date().addingTimeInterval(120)
-        while partial == nil, process.isRunning, Date() < deadline {
-            partial = try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.hasSuffix(".partial") }
-            if partial == nil { usleep(5_000) }
-        }
-        let partialName = try XCTUnwrap(partial, "no .partial file appeared")
-        // Let it write some one-second fragments, then kill it mid-clip.
-        let partialPath = dir.appendingPathComponent(partialName).path
-        while process.isRunning, ((try? FileManager.default.attributesOfItem(atPath: partialPath)[.size] as? Int) ?? 0) < 300_000 {
-            usleep(5_000)
-        }
-        XCTAssertTrue(process.isRunning, "the scan finished before it could be killed")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // The traffic video is one long event: a partial clip exists for most of the scan. Let it write some
+        // one-second fragments, then kill it mid-clip.
+        let killed = try ClipInspection.killWhileWriting(process, directory: dir, atLeast: 300_000)
+        let partialName = try XCTUnwrap(killed.partialName, "no .partial file appeared")
+        XCTAssertTrue(killed.killedMidClip, "the scan finished before it could be killed")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         XCTAssertFalse(names.contains(String(partialName.dropLast(".partial".count))), "no final-named clip before it was finished")
         for name in names where name.hasSuffix(".mp4") {

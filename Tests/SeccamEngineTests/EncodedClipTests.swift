@@ -234,21 +234,10 @@ final class EncodedClipTests: XCTestCase {
         let source = TestPaths.sharedVideos.appendingPathComponent("dvrscan_traffic_camera.mp4")
         let process = try ProcessRunner.start([TestPaths.executable.path, "scan", source.path, "-m", "encode", "-bb", "-tc", "-d", dir.path],
                                               log: dir.appendingPathComponent("scan.log"))
-        var partial: String?
-        let deadline = Date().addingTimeInterval(120)
-        while partial == nil, process.isRunning, Date() < deadline {
-            partial = try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.hasSuffix(".partial") }
-            if partial == nil { usleep(5_000) }
-        }
-        let partialName = try XCTUnwrap(partial, "no .partial file appeared")
-        let partialPath = dir.appendingPathComponent(partialName).path
-        // A few one-second fragments (the whole clip is about 4 MB).
-        while process.isRunning, ((try? FileManager.default.attributesOfItem(atPath: partialPath)[.size] as? Int) ?? 0) < 600_000 {
-            usleep(5_000)
-        }
-        XCTAssertTrue(process.isRunning, "the scan finished before it could be killed")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // A few one-second fragments (the whole clip is about 4 MB), then SIGKILL mid-clip.
+        let killed = try ClipInspection.killWhileWriting(process, directory: dir, atLeast: 600_000)
+        let partialName = try XCTUnwrap(killed.partialName, "no .partial file appeared")
+        XCTAssertTrue(killed.killedMidClip, "the scan finished before it could be killed")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         XCTAssertFalse(names.contains(String(partialName.dropLast(".partial".count))), "no final-named clip before it was finished")
         var logger = Logger(label: "test")

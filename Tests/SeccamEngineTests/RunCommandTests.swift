@@ -25,12 +25,7 @@ final class RunCommandTests: XCTestCase {
     }
 
     private func finishedClips(_ camera: String) -> [String] {
-        let root = directory.appendingPathComponent("out/\(camera)")
-        let days = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        return days.flatMap { day in
-            ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(day).path)) ?? [])
-                .filter { $0.hasSuffix(".mp4") }.map { root.appendingPathComponent(day).appendingPathComponent($0).path }
-        }.sorted()
+        LiveRunFiles.files(in: directory.appendingPathComponent("out"), camera: camera, suffix: ".mp4")
     }
 
     private func waitFor(_ what: String, timeout: Double, _ condition: () -> Bool) {

@@ -34,18 +34,10 @@ final class ServiceRunTests: XCTestCase {
         return engine
     }
 
-    private func logLines(containing text: String) -> [String] {
-        let log = (try? String(contentsOf: engineLog, encoding: .utf8)) ?? ""
-        return log.split(separator: "\n").map(String.init).filter { $0.contains(text) }
-    }
+    private func logLines(containing text: String) -> [String] { LiveRunFiles.lines(of: engineLog, containing: text) }
 
     private func files(_ camera: String, suffix: String) -> [String] {
-        let root = directory.appendingPathComponent("out/\(camera)")
-        let days = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        return days.flatMap { day in
-            ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(day).path)) ?? [])
-                .filter { $0.hasSuffix(suffix) }.map { root.appendingPathComponent(day).appendingPathComponent($0).path }
-        }.sorted()
+        LiveRunFiles.files(in: directory.appendingPathComponent("out"), camera: camera, suffix: suffix)
     }
 
     private func waitFor(_ what: String, timeout: Double, _ condition: () -> Bool) {

@@ -53,3 +53,28 @@ public enum ClipInspection {
         return Double(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 }
+
+extension ClipInspection {
+    /// Waits until `process` (a scan writing clips into `directory`) has a `.partial` clip of at least `bytes`
+    /// bytes, then kills it with SIGKILL mid-clip. Returns the partial file's name, or nil if none appeared
+    /// within `timeout` seconds; `killedMidClip` is false when the process ended before it could be killed.
+    public static func killWhileWriting(_ process: Process, directory: URL, atLeast bytes: Int, timeout: Double = 120)
+        throws -> (partialName: String?, killedMidClip: Bool)
+    {
+        var partial: String?
+        let deadline = Date().addingTimeInterval(timeout)
+        while partial == nil, process.isRunning, Date() < deadline {
+            partial = try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".partial") }
+            if partial == nil { usleep(5_000) }
+        }
+        guard let partial else { return (nil, false) }
+        let path = directory.appendingPathComponent(partial).path
+        while process.isRunning, ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) < bytes {
+            usleep(5_000)
+        }
+        let running = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return (partial, running)
+    }
+}
