@@ -158,7 +158,7 @@ public final class S3Client {
         for key in manifest.event.keys.sorted() where !skipped.contains(key) {
             let name = "event-" + kebab(key)
             let value = asciiHeaderValue(manifest.event[key]!)
-            // curl drops a header with an empty value ("Name:"), which would break the signature that covers it.
+            // Empty values carry nothing; skipping them also keeps the signed header list short.
             guard !value.isEmpty, name.count + value.count <= budget else { continue }
             budget -= name.count + value.count
             pairs.append((name, value))
