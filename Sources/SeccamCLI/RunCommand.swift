@@ -65,6 +65,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        HeapPolicy.returnLargeBlocksToTheSystem()
         let logger = logging.makeLogger(label: "seccam.run")
         let settings = try loadSettings()
         let spool = try settings.spool.map { path in
