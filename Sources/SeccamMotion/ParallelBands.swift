@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -15,37 +14,36 @@ protocol BandWork: AnyObject {
 /// allocates on every call). Bands are handed out dynamically: the work is cut into several bands per thread and
 /// each thread (the caller included) takes the next unclaimed one until none is left, so uneven bands (motion in
 /// part of the picture makes MOG2 slower there) and threads preempted by the decoder's do not leave a core idle.
+/// The caller waits only for bands that were claimed, never for a worker that has not woken up yet.
 /// If another detector is using the pool, the caller runs all bands itself: detectors on different cameras then
 /// run in parallel instead of waiting for each other.
+///
+/// A thread that waits for a detector on another thread (``OverlappedDetector``) can ``assist(until:)``: it then
+/// takes bands of the pool's jobs like a worker, so decode and detection share the cores.
 final class ParallelBands: @unchecked Sendable {
     private static let shared = ParallelBands(workers: ProcessInfo.processInfo.activeProcessorCount - 1)
     /// Bands per participating thread.
     private static let bandsPerThread = 8
 
+    private let workers: Int
     private let busy = NSLock()
-    private let starts: [DispatchSemaphore]
-    private let finished = DispatchSemaphore(value: 0)
+    /// Guards posting and clearing the job, and `helpers`; signalled when either changes.
+    private let state = NSCondition()
+    /// Threads other than the caller working inside the current job (registered before they claim a band).
+    private var helpers = 0
     /// The next unclaimed band of the current job.
     private let next = Atomic<Int>(0)
-    // Set by `run` before the start signals and cleared after the finish waits (semaphores order the accesses).
+    // Posted and cleared under `state`; read without it only by registered threads, while the job cannot change.
     private var job: (any BandWork)?
     private var count = 0
     private var bands = 0
 
     private init(workers: Int) {
-        starts = (0..<max(0, workers)).map { _ in DispatchSemaphore(value: 0) }
-        for worker in starts.indices {
-            let thread = Thread { [unowned self] in self.serve(worker: worker) }
+        self.workers = max(0, workers)
+        for worker in 0..<self.workers {
+            let thread = Thread { [unowned self] in Self.assist(pool: self, until: { false }) }
             thread.name = "SeccamMotion.band\(worker + 1)"
             thread.start()
-        }
-    }
-
-    private func serve(worker: Int) {
-        while true {
-            starts[worker].wait()
-            drain()
-            finished.signal()
         }
     }
 
@@ -66,23 +64,57 @@ final class ParallelBands: @unchecked Sendable {
     static func run(count: Int, minimumBand: Int, _ work: any BandWork) {
         let pool = shared
         let most = max(1, count / max(minimumBand, 1))
-        let threads = min(pool.starts.count + 1, most)
+        let threads = min(pool.workers + 1, most)
         guard threads > 1, pool.busy.try() else {
             work.work(0..<count)
             return
         }
         defer { pool.busy.unlock() }
+        pool.state.lock()
         pool.job = work
         pool.count = count
         pool.bands = min(most, threads * bandsPerThread)
         pool.next.store(0, ordering: .relaxed)
-        for worker in 0..<(threads - 1) {
-            pool.starts[worker].signal()
-        }
+        pool.state.broadcast()
+        pool.state.unlock()
         pool.drain()
-        for _ in 1..<threads {
-            pool.finished.wait()
-        }
+        // Every band is claimed; the ones still running belong to registered helpers.
+        pool.state.lock()
+        while pool.helpers > 0 { pool.state.wait() }
         pool.job = nil
+        pool.state.unlock()
+    }
+
+    /// Runs bands of the pool's jobs as they are posted, until `isDone()` is true. `isDone` is evaluated under
+    /// the pool's lock; whatever makes it true must do so inside ``wakeAssistants(_:)``.
+    static func assist(until isDone: () -> Bool) {
+        assist(pool: shared, until: isDone)
+    }
+
+    private static func assist(pool: ParallelBands, until isDone: () -> Bool) {
+        pool.state.lock()
+        defer { pool.state.unlock() }
+        while !isDone() {
+            guard pool.job != nil, pool.next.load(ordering: .relaxed) < pool.bands else {
+                pool.state.wait()
+                continue
+            }
+            pool.helpers += 1
+            pool.state.unlock()
+            pool.drain()
+            pool.state.lock()
+            pool.helpers -= 1
+            if pool.helpers == 0 { pool.state.broadcast() }
+        }
+    }
+
+    /// Runs `change` under the pool's lock (the change that makes an ``assist(until:)`` condition true) and
+    /// wakes the assisting threads to look at it.
+    static func wakeAssistants(_ change: () -> Void) {
+        let pool = shared
+        pool.state.lock()
+        change()
+        pool.state.broadcast()
+        pool.state.unlock()
     }
 }
