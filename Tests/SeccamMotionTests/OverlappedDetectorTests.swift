@@ -1,4 +1,4 @@
-@testable import SeccamMotion
+import SeccamMotion
 import XCTest
 
 /// The detector on its own thread (``OverlappedDetector``) scores exactly like the detector called in line.
