@@ -56,6 +56,35 @@ final class ClipTests: XCTestCase {
         }
     }
 
+    /// At `-df 2` the detector runs one frame behind decoding (`OverlappedDetector`), so packets reach the clip
+    /// recorder a frame earlier relative to the event decisions. The clips must be the ones in-line detection
+    /// cuts (thumbnails look at the scored frame's picture, so they keep detection in line).
+    func testClipsWithOverlappedDetectionEqualInLineClips() throws {
+        var clipsCompared = 0
+        for url in TestPaths.allSharedVideos() where try !TestPaths.referenceTimecodes(url.lastPathComponent).isEmpty {
+            var overlapped = ScanOptions()
+            overlapped.detector.downscaleFactor = 2
+            var inLine = overlapped
+            inLine.thumbnails = true
+            let (ahead, aheadDirectory) = try scanWithClips(url, options: overlapped)
+            let (reference, referenceDirectory) = try scanWithClips(url, options: inLine)
+            defer {
+                try? FileManager.default.removeItem(at: aheadDirectory)
+                try? FileManager.default.removeItem(at: referenceDirectory)
+            }
+            let name = url.lastPathComponent
+            XCTAssertEqual(ahead.events.map { [$0.startFrame, $0.endFrame] }, reference.events.map { [$0.startFrame, $0.endFrame] }, name)
+            for (event, expected) in zip(ahead.events, reference.events) {
+                try checkClip(event, source: url, fps: ahead.framesPerSecond)
+                let packets = try ClipInspection.videoPackets(try XCTUnwrap(event.clipPath)).map(\.hash)
+                let expectedPackets = try ClipInspection.videoPackets(try XCTUnwrap(expected.clipPath)).map(\.hash)
+                XCTAssertEqual(packets, expectedPackets, "\(name) event \(event.index): clip packets")
+                clipsCompared += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(clipsCompared, 5, "the shared videos must give clips at -df 2 for this to mean anything")
+    }
+
     func testSidecarDescribesTheClip() throws {
         let url = TestPaths.fixtures.appendingPathComponent("moving_box.mp4")
         let (result, dir) = try scanWithClips(url)
