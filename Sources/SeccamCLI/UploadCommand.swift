@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import SeccamEngine
 import SeccamSpool
 
 struct UploadCommand: ParsableCommand {
@@ -11,12 +12,18 @@ struct UploadCommand: ParsableCommand {
         discussion: """
             Credentials come from the environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, optional AWS_SESSION_TOKEN \
             and AWS_REGION (S3), or the variable named by --bearer-token-env (HTTP). They are never printed or stored.
+            With --config, the spool folder, the target and its credentials come from the `run` config file instead \
+            (its spool: and upload: keys, which also set --concurrency and --max-bytes-per-second), e.g. to drain \
+            the spool by hand with --once.
             Without --once it runs until SIGTERM/SIGINT, picking up new clips as they are spooled.
             """
     )
 
     @Option(name: .long, help: "The spool folder (created if missing).")
-    var spool: String
+    var spool: String?
+
+    @Option(name: .long, help: "A `run` config file: take the spool folder and the upload target from its spool: and upload: keys.")
+    var config: String?
 
     @Option(name: .long, help: "s3://BUCKET[/PREFIX], or an http(s):// URL for HTTP targets. Without it, only --enqueue runs.")
     var target: String?
@@ -99,23 +106,38 @@ struct UploadCommand: ParsableCommand {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard partSizeMib >= 5 else { throw ValidationError("--part-size-mib must be at least 5 (S3's minimum part size)") }
         guard maxBytesPerSecond >= 0 else { throw ValidationError("--max-bytes-per-second must not be negative") }
-        guard target != nil || !enqueue.isEmpty else { throw ValidationError("give --target, --enqueue or both") }
+        if config != nil {
+            guard spool == nil, target == nil else {
+                throw ValidationError("--config gives the spool folder and the target; do not also give --spool or --target")
+            }
+        } else {
+            guard spool != nil else { throw ValidationError("give --spool (or --config)") }
+            guard target != nil || !enqueue.isEmpty else { throw ValidationError("give --target, --enqueue or both") }
+        }
         guard ["put", "post-form"].contains(httpMethod) else { throw ValidationError("--http-method is put or post-form") }
     }
 
     func run() throws {
         let logger = logging.makeLogger(label: "seccam.upload")
+        let configured = try configuredUpload()
+        guard let spool = spool ?? configured?.spool else { throw ValidationError("give --spool (or --config)") }
         let directory = try SpoolDirectory(root: spool, logger: logger)
         for clip in enqueue {
             let entry = try directory.enqueue(clip: clip, camera: camera)
             print("enqueued \(clip) as \(entry.id)")
         }
-        guard let target else { return }
-        let uploadTarget = try makeTarget()
-
-        var configuration = UploaderConfiguration()
-        configuration.concurrency = concurrency
-        configuration.maxBytesPerSecond = maxBytesPerSecond
+        guard let target = target ?? configured?.upload.target else { return }
+        let uploadTarget: UploadTarget
+        var configuration: UploaderConfiguration
+        if let configured {
+            do { uploadTarget = try configured.upload.makeTarget() } catch { throw CommandFailure("\(config ?? ""): upload: \(error)") }
+            configuration = configured.upload.uploaderConfiguration
+        } else {
+            uploadTarget = try makeTarget()
+            configuration = UploaderConfiguration()
+            configuration.concurrency = concurrency
+            configuration.maxBytesPerSecond = maxBytesPerSecond
+        }
         configuration.retry = RetryPolicy(baseDelay: retryBase, maxDelay: retryMax, maxAttempts: maxAttempts)
         configuration.pollInterval = pollInterval
         configuration.keepDeliveredClips = keepDelivered
@@ -142,9 +164,19 @@ struct UploadCommand: ParsableCommand {
                      summary.delivered, mib, summary.seconds, summary.seconds > 0 ? mib / summary.seconds : 0,
                      uploadTarget.displayName, summary.pending + summary.inflight, summary.failedInSpool))
         if once && !summary.isComplete {
-            throw CommandFailure("not everything was delivered from \(spool) to \(target): \(summary.pending + summary.inflight) pending, "
+            throw CommandFailure("not everything was delivered from \(spool) to \(uploadTarget.displayName): \(summary.pending + summary.inflight) pending, "
                                  + "\(summary.failedInSpool) failed (see `seccam-engine spool list --spool \(spool)`)")
         }
+    }
+
+    /// `--config`: the config file's spool folder and upload settings (both required there).
+    private func configuredUpload() throws -> (spool: String, upload: UploadSettings)? {
+        guard let config else { return nil }
+        let settings: ServiceConfiguration
+        do { settings = try ServiceConfiguration.load(path: config) } catch { throw CommandFailure(error.description) }
+        guard let spool = settings.spool else { throw CommandFailure("\(config): spool: is not set, so there is nothing to upload") }
+        guard let upload = settings.upload else { throw CommandFailure("\(config): upload: is not set (the target to upload to)") }
+        return (spool, upload)
     }
 
     private func makeTarget() throws -> UploadTarget {

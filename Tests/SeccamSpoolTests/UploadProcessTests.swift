@@ -183,6 +183,40 @@ final class UploadProcessTests: XCTestCase {
         XCTAssertTrue(done.manifest.remoteETag?.hasSuffix("-8") == true, "\(done.manifest.remoteETag ?? "nil")")
     }
 
+    /// `upload --config`: the spool folder, the target and the credentials (as ${VARIABLES}) come from a `run`
+    /// config file; nothing needs repeating on the command line.
+    func testConfigFileGivesSpoolTargetAndCredentials() throws {
+        let clip = try makeClip("from-config.mp4", size: 20_000)
+        let config = temp.appendingPathComponent("seccam.yaml")
+        try """
+            output: \(temp.appendingPathComponent("clips").path)
+            spool: \(spool.root)
+            cameras:
+              - name: door
+                source: rtsp://127.0.0.1:9/door
+            upload:
+              target: s3://\(bucket)/\(prefix)
+              endpoint: \(server.endpoint)
+              path-style: true
+              access-key-id: ${SECCAM_TEST_KEY_ID}
+              secret-access-key: ${SECCAM_TEST_SECRET}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        // Wrong keys in the usual variables: the upload succeeds only with the config's.
+        let environment = ["SECCAM_TEST_KEY_ID": SeaweedServer.accessKey, "SECCAM_TEST_SECRET": SeaweedServer.secretKey,
+                           "AWS_ACCESS_KEY_ID": "not-this-key", "AWS_SECRET_ACCESS_KEY": "not-this-secret"]
+        let result = try ProcessRunner.run([TestPaths.executable.path, "upload", "--config", config.path, "--once", "--enqueue", clip],
+                                           environment: environment)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("delivered 1 clip(s)"), result.stdout)
+        XCTAssertFalse((result.stdout + result.stderr).contains(SeaweedServer.secretKey), "the secret is never printed")
+        try assertAllDelivered(["from-config.mp4": try sha256(clip)])
+
+        // Both ways of naming the spool at once is refused before anything runs.
+        let both = try ProcessRunner.run([TestPaths.executable.path, "upload", "--config", config.path, "--spool", spool.root, "--once"])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("do not also give --spool"), both.stderr)
+    }
+
     /// `--enqueue` + `--once`, then `spool list`, `retry` and `purge`, and --once's exit status.
     func testEnqueueOnceAndSpoolCommands() throws {
         let clips = try (1...3).map { try makeClip("cli-\($0).mp4", size: 10_000 * $0) }

@@ -9,12 +9,16 @@ public enum ProcessRunner {
     }
 
     /// Runs `arguments[0]` (looked up on PATH) to completion and captures its output.
+    /// `environment` adds to (or overrides) this process's environment.
     @discardableResult
-    public static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
+    public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
