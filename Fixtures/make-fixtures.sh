@@ -103,5 +103,12 @@ head -c $((size * 40 / 100)) moving_box.mp4 > truncated.mp4
   -map "[v]" -frames:v 75 "${X264[@]}" -crf 28 -pix_fmt yuv422p "${BITEXACT[@]}" -movflags +faststart \
   moving_box_yuv422.mp4
 
+# 9. moving_box_rot90.mp4 -- stream copy of moving_box.mp4 whose display matrix says
+#    "turn 90 degrees" (ffmpeg 5.1's `rotate` stream tag; newer ffmpeg spells it
+#    `-display_rotation 90` before -i). Players, OpenCV and dvr-scan show it 240x320.
+"$FFMPEG" "${G[@]}" -i moving_box.mp4 \
+  -map 0 -c copy -metadata:s:v:0 rotate=90 -fflags +bitexact -flags:v +bitexact -flags:a +bitexact \
+  moving_box_rot90.mp4
+
 ls -l static.mp4 moving_box.mp4 brightness_step.mp4 moving_box_mjpeg.avi moving_box.mkv \
-  truncated.mp4 moving_box_720p.mp4 moving_box_180p.mp4 moving_box_yuv422.mp4
+  truncated.mp4 moving_box_720p.mp4 moving_box_180p.mp4 moving_box_yuv422.mp4 moving_box_rot90.mp4

@@ -8,6 +8,7 @@ struct ConcatenatedFrames {
     private let interrupt: InterruptFlag
     private var reader: VideoFrameReader
     private var inputIndex = 0
+    /// The first input's picture size as shown: turned by its display rotation, as OpenCV turns it.
     let width: Int
     let height: Int
     let framesPerSecond: Double
@@ -41,8 +42,7 @@ struct ConcatenatedFrames {
         keepsAllTimes = !(inputs.count == 1 && (inputs[0].isNetwork || inputs[0].isVideoDevice))
         reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[0], options: options, interrupt: interrupt), threads: threads)
         let video = reader.videoStream
-        width = video.width
-        height = video.height
+        (width, height) = video.rotation.displaySize(width: video.width, height: video.height)
         framesPerSecond = video.framesPerSecond
         guard framesPerSecond > 0 else {
             throw ScanInputError(description: "\(inputs[0].redacted): the video stream declares no frame rate")
@@ -51,6 +51,9 @@ struct ConcatenatedFrames {
     }
 
     var decodeErrors: Int { finishedDecodeErrors + reader.decoder.decodeErrors }
+
+    /// The current input's display rotation (gray sampling is in turned coordinates).
+    var rotation: DisplayRotation { reader.videoStream.rotation }
 
     /// The input being read (clips are cut from a single input).
     var demuxer: Demuxer { reader.demuxer }
@@ -78,8 +81,9 @@ struct ConcatenatedFrames {
                 decoded = try reader.nextFrame(into: &frame)
             }
             if decoded {
-                guard frame.width == width, frame.height == height else {
-                    throw ScanInputError(description: "\(inputs[inputIndex].redacted): frame size changed to \(frame.width)x\(frame.height) (the scan started at \(width)x\(height))")
+                let shown = rotation.displaySize(width: frame.width, height: frame.height)
+                guard shown.width == width, shown.height == height else {
+                    throw ScanInputError(description: "\(inputs[inputIndex].redacted): frame size changed to \(shown.width)x\(shown.height) (the scan started at \(width)x\(height))")
                 }
                 let pts = frame.pts(timeBase: reader.videoStream.timeBase)
                 recordTime(pts?.seconds)

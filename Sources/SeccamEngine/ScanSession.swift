@@ -69,7 +69,7 @@ public final class ScanSession {
             ?? MotionDetector(options: options.detector, videoWidth: source.width, videoHeight: source.height)
         defer { options.detectorHandoff?.keep(detector, width: source.width, height: source.height) }
         let plan = detector.plan
-        let sampling = GraySampling(cropX: plan.cropX, cropY: plan.cropY, step: plan.step, width: plan.width, height: plan.height)
+        var sampling = GraySampling(cropX: plan.cropX, cropY: plan.cropY, step: plan.step, width: plan.width, height: plan.height)
         let startFrame = options.startTime?.frames(fps: fps) ?? 0
         let endFrame: Int? = options.duration.map { $0.frames(fps: fps) + startFrame } ?? options.endTime?.frames(fps: fps)
         let stride = options.frameSkip + 1
@@ -187,6 +187,7 @@ public final class ScanSession {
             for _ in 1..<stride { guard try next() else { break scanning } }
             guard try next() else { break }
             let index = source.position - 1
+            sampling.rotation = source.rotation
             guard let overlapped = overlappedDetector else {
                 try converter.convert(frame, sampling: sampling, into: &gray)
                 try observe(gray.withUnsafeBufferPointer { detector.process($0) }, index: index)

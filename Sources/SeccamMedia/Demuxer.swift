@@ -145,6 +145,12 @@ public final class Demuxer {
         return context.pointee.streams[index]?.pointee.codecpar
     }
 
+    /// Borrowed display matrix (9 × Int32) of stream `index`, when it has one, for a muxer copying the stream.
+    func displayMatrix(_ index: Int) -> UnsafePointer<UInt8>? {
+        guard let context, index >= 0, index < Int(context.pointee.nb_streams), let stream = context.pointee.streams[index] else { return nil }
+        return av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nil).map { UnsafePointer($0) }
+    }
+
     /// The stream a packet or decoder refers to.
     public func stream(_ index: Int) -> StreamInfo { streams[index] }
 

@@ -1,21 +1,25 @@
 internal import CSeccamFFmpeg
 internal import CSeccamFFmpegSupport
 
-/// Which pixels of a frame a detector needs: output pixel (row i, column j) is frame pixel
-/// (x: `cropX + j·step`, y: `cropY + i·step`), for `width` × `height` output pixels.
+/// Which pixels of a frame a detector needs: output pixel (row i, column j) is pixel
+/// (x: `cropX + j·step`, y: `cropY + i·step`) of the picture turned by `rotation`, for `width` × `height`
+/// output pixels.
 public struct GraySampling: Sendable, Equatable {
     public var cropX: Int
     public var cropY: Int
     public var step: Int
     public var width: Int
     public var height: Int
+    /// The stream's display rotation: coordinates are those of the turned picture, as OpenCV shows it.
+    public var rotation: DisplayRotation
 
-    public init(cropX: Int, cropY: Int, step: Int, width: Int, height: Int) {
+    public init(cropX: Int, cropY: Int, step: Int, width: Int, height: Int, rotation: DisplayRotation = .none) {
         self.cropX = cropX
         self.cropY = cropY
         self.step = max(1, step)
         self.width = width
         self.height = height
+        self.rotation = rotation
     }
 
     /// Every pixel of a `width` × `height` frame.
@@ -52,6 +56,8 @@ public final class GrayConverter {
     private var scaler: OpaquePointer?
     private var bgr: [UInt8] = []
     private var bgrSize = (width: 0, height: 0, format: Int32(-1))
+    /// The whole unturned frame's gray, for streams with a display rotation.
+    private var unturned: [UInt8] = []
 
     /// The kernel used for 8-bit 4:2:0 frames.
     public let kernel: GrayKernel
@@ -74,9 +80,14 @@ public final class GrayConverter {
         guard sampling.width > 0, sampling.height > 0 else { return }
         let lastX = sampling.cropX + (sampling.width - 1) * sampling.step
         let lastY = sampling.cropY + (sampling.height - 1) * sampling.step
-        guard sampling.cropX >= 0, sampling.cropY >= 0, lastX < frame.width, lastY < frame.height else {
+        let shown = sampling.rotation.displaySize(width: frame.width, height: frame.height)
+        guard sampling.cropX >= 0, sampling.cropY >= 0, lastX < shown.width, lastY < shown.height else {
             throw MediaError(code: .invalidData, operation: "converting a frame to gray",
-                             reason: "the frame is \(frame.width)x\(frame.height) but the detector expects pixels up to (\(lastX), \(lastY))")
+                             reason: "the frame is \(shown.width)x\(shown.height) but the detector expects pixels up to (\(lastX), \(lastY))")
+        }
+        if sampling.rotation != .none {
+            try convertTurned(frame, sampling: sampling, into: &output)
+            return
         }
         let format = frame.pixelFormat
         if format.isPlanar420EightBit {
@@ -91,6 +102,25 @@ public final class GrayConverter {
             }
         } else {
             try convertThroughBGR(frame, sampling: sampling, into: &output)
+        }
+    }
+
+    /// A turned stream: every pixel's gray in the frame's own orientation (gray is per pixel, so turning
+    /// after converting equals OpenCV's turning the BGR picture first), then the sampled pixels picked through
+    /// the turn.
+    private func convertTurned(_ frame: borrowing Frame, sampling: GraySampling, into output: inout [UInt8]) throws(MediaError) {
+        let width = frame.width, height = frame.height
+        try convert(frame, sampling: .full(width: width, height: height), into: &unturned)
+        unturned.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                for row in 0..<sampling.height {
+                    let y = sampling.cropY + row * sampling.step
+                    for column in 0..<sampling.width {
+                        let p = sampling.rotation.sourcePixel(x: sampling.cropX + column * sampling.step, y: y, width: width, height: height)
+                        target[row * sampling.width + column] = source[p.y * width + p.x]
+                    }
+                }
+            }
         }
     }
 

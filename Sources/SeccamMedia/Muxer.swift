@@ -67,6 +67,14 @@ public final class Muxer {
         }
         try ffCheck(avcodec_parameters_copy(stream.pointee.codecpar, parameters), "avcodec_parameters_copy", operation)
         stream.pointee.codecpar.pointee.codec_tag = 0  // let the muxer pick a tag valid in this container
+        if let matrix = demuxer.displayMatrix(index) {
+            // Keep the display rotation, so a clip of a turned (phone) video plays the right way up.
+            let size = 9 * MemoryLayout<Int32>.size
+            guard let copy = av_stream_new_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, size) else {
+                throw MediaError(code: .outOfMemory, operation: operation, call: "av_stream_new_side_data")
+            }
+            copy.update(from: matrix, count: size)
+        }
         let info = demuxer.stream(index)
         stream.pointee.time_base = info.timeBase.rational
         inputTimeBases.append(info.timeBase)

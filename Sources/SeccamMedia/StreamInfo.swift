@@ -19,6 +19,8 @@ public struct StreamInfo: Sendable, Hashable {
     /// Video: coded width and height.
     public var width: Int
     public var height: Int
+    /// The turn its display matrix asks for (video); `width` and `height` are the decoded, unturned size.
+    public var rotation: DisplayRotation
     /// Video: pixel format name as declared by the container/codec parameters.
     public var pixelFormat: String?
     /// Video: `r_frame_rate` (the lowest rate that represents all timestamps).
@@ -57,6 +59,7 @@ public struct StreamInfo: Sendable, Hashable {
         timeBase = TimeBase(stream.pointee.time_base)
         width = Int(par.width)
         height = Int(par.height)
+        rotation = mediaType == .video ? DisplayRotation(stream: stream) : .none
         pixelFormat = mediaType == .video ? PixelFormat(rawValue: par.format).name : nil
         realFrameRate = TimeBase(stream.pointee.r_frame_rate)
         averageFrameRate = TimeBase(stream.pointee.avg_frame_rate)

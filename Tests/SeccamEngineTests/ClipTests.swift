@@ -85,6 +85,15 @@ final class ClipTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(clipsCompared, 5, "the shared videos must give clips at -df 2 for this to mean anything")
     }
 
+    /// A clip of a turned (phone) video keeps the display matrix, so it plays the right way up.
+    func testClipKeepsTheDisplayRotation() throws {
+        let (result, dir) = try scanWithClips(TestPaths.fixtures.appendingPathComponent("moving_box_rot90.mp4"))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clip = try XCTUnwrap(result.events.first?.clipPath)
+        let video = try XCTUnwrap(try Demuxer(source: SourceURL(clip)).streams.first { $0.mediaType == .video })
+        XCTAssertEqual(video.rotation, .counterclockwise90)
+    }
+
     func testSidecarDescribesTheClip() throws {
         let url = TestPaths.fixtures.appendingPathComponent("moving_box.mp4")
         let (result, dir) = try scanWithClips(url)

@@ -147,7 +147,8 @@ public final class TuneSession {
                 let b = groups[g].buffer
                 if !converted[b] {
                     let p = planBuffers[b].plan
-                    try converter.convert(frame, sampling: GraySampling(cropX: p.cropX, cropY: p.cropY, step: p.step, width: p.width, height: p.height),
+                    try converter.convert(frame, sampling: GraySampling(cropX: p.cropX, cropY: p.cropY, step: p.step, width: p.width, height: p.height,
+                                                                                rotation: source.rotation),
                                           into: &planBuffers[b].gray)
                     converted[b] = true
                 }
