@@ -14,6 +14,8 @@ final class ThumbnailOutput {
     private var bestScore = 0.0
     /// The frame kept for the next thumbnail.
     private(set) var bestFrame: Int?
+    /// The input's display rotation: thumbnails show the turned picture, where the event's box lies.
+    var rotation: DisplayRotation = .none
 
     init(directory: String, firstInput: SourceURL, logger: Logger) throws {
         self.directory = directory
@@ -44,7 +46,9 @@ final class ThumbnailOutput {
             return nil
         }
         let path = (directory as NSString).appendingPathComponent(String(format: "%@.DSME_%04d.jpg", stem, number))
-        try writer.write(best, rectangle: box.map { .dvrScanBoundingBox($0, frameWidth: best.width, frameHeight: best.height) }, to: path)
+        let shown = rotation.displaySize(width: best.width, height: best.height)
+        try writer.write(best, rotation: rotation,
+                         rectangle: box.map { .dvrScanBoundingBox($0, frameWidth: shown.width, frameHeight: shown.height) }, to: path)
         return path
     }
 }

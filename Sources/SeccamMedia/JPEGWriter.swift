@@ -14,6 +14,8 @@ public final class JPEGWriter {
     private var encoder: UnsafeMutablePointer<AVCodecContext>?
     private var scaler: OpaquePointer?
     private var picture: UnsafeMutablePointer<AVFrame>?
+    /// The converted picture before its display rotation is applied (turned streams only).
+    private var unturned: UnsafeMutablePointer<AVFrame>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var size = (width: 0, height: 0)
     private var framesEncoded: Int64 = 0
@@ -26,20 +28,24 @@ public final class JPEGWriter {
         avcodec_free_context(&encoder)
         sws_freeContext(scaler)
         av_frame_free(&picture)
+        av_frame_free(&unturned)
         av_packet_free(&packet)
     }
 
-    /// Encodes `snapshot`'s picture (with `rectangle` drawn on it, if any) as a JPEG file at `path`.
+    /// Encodes `snapshot`'s picture, turned by `rotation` (a stream's display rotation) and with `rectangle`
+    /// (in turned coordinates) drawn on it, if any, as a JPEG file at `path`.
     /// - Throws: ``MediaError`` naming `path`: `invalidArgument` for an empty snapshot, `unsupported` when
     ///   swscale cannot convert its pixel format, the encoder's failure, or the file system's (`open`, `write`,
     ///   `fsync`, `rename`).
-    public func write(_ snapshot: FrameSnapshot, rectangle: RectangleOverlay? = nil, to path: String) throws(MediaError) {
+    public func write(_ snapshot: FrameSnapshot, rotation: DisplayRotation = .none, rectangle: RectangleOverlay? = nil,
+                      to path: String) throws(MediaError) {
         let operation = "writing JPEG \(path)"
         guard !snapshot.isEmpty, snapshot.width > 0, snapshot.height > 0 else {
             throw MediaError(code: .invalidArgument, operation: operation, reason: "no picture to write")
         }
         try FFmpegLibrary.initialize()
-        let (encoder, picture, packet) = try prepare(width: snapshot.width, height: snapshot.height, operation: operation)
+        let shown = rotation.displaySize(width: snapshot.width, height: snapshot.height)
+        let (encoder, picture, packet) = try prepare(width: shown.width, height: shown.height, operation: operation)
         scaler = sws_getCachedContext(scaler, Int32(snapshot.width), Int32(snapshot.height), AVPixelFormat(rawValue: snapshot.raw.pointee.format),
                                       Int32(snapshot.width), Int32(snapshot.height), AV_PIX_FMT_YUVJ420P, SWS_BICUBIC, nil, nil, nil)
         guard let scaler else {
@@ -47,7 +53,13 @@ public final class JPEGWriter {
                              reason: "swscale cannot convert \(snapshot.pixelFormat.name) to yuvj420p")
         }
         try ffCheck(av_frame_make_writable(picture), "av_frame_make_writable", operation)
-        try ffCheck(sws_scale_frame(scaler, picture, snapshot.raw), "sws_scale_frame", operation)
+        if rotation == .none {
+            try ffCheck(sws_scale_frame(scaler, picture, snapshot.raw), "sws_scale_frame", operation)
+        } else {
+            let source = try unturnedFrame(width: snapshot.width, height: snapshot.height, operation: operation)
+            try ffCheck(sws_scale_frame(scaler, source, snapshot.raw), "sws_scale_frame", operation)
+            Self.turn(source, by: rotation, into: picture)
+        }
         if let rectangle { draw(rectangle, on: picture) }
         picture.pointee.pts = framesEncoded
         picture.pointee.quality = encoder.pointee.global_quality
@@ -101,6 +113,38 @@ public final class JPEGWriter {
         try ffCheck(av_frame_get_buffer(frame, 0), "av_frame_get_buffer", operation)
         size = (width, height)
         return (context, frame, packet!)
+    }
+
+    /// The yuvj420p frame swscale writes into before a turn, (re)allocated when the size changes.
+    private func unturnedFrame(width: Int, height: Int, operation: String) throws(MediaError) -> UnsafeMutablePointer<AVFrame> {
+        if let unturned, unturned.pointee.width == Int32(width), unturned.pointee.height == Int32(height) { return unturned }
+        av_frame_free(&unturned)
+        guard let frame = av_frame_alloc() else { throw MediaError(code: .outOfMemory, operation: operation, call: "av_frame_alloc") }
+        unturned = frame
+        frame.pointee.format = AV_PIX_FMT_YUVJ420P.rawValue
+        frame.pointee.width = Int32(width)
+        frame.pointee.height = Int32(height)
+        frame.pointee.color_range = AVCOL_RANGE_JPEG
+        try ffCheck(av_frame_get_buffer(frame, 0), "av_frame_get_buffer", operation)
+        return frame
+    }
+
+    /// Copies the three planes of yuvj420p `source` into `target` (the turned size) through `rotation`.
+    private static func turn(_ source: UnsafeMutablePointer<AVFrame>, by rotation: DisplayRotation, into target: UnsafeMutablePointer<AVFrame>) {
+        let width = Int(source.pointee.width), height = Int(source.pointee.height)
+        let planes = [(source.pointee.data.0, source.pointee.linesize.0, target.pointee.data.0, target.pointee.linesize.0, width, height),
+                      (source.pointee.data.1, source.pointee.linesize.1, target.pointee.data.1, target.pointee.linesize.1, (width + 1) / 2, (height + 1) / 2),
+                      (source.pointee.data.2, source.pointee.linesize.2, target.pointee.data.2, target.pointee.linesize.2, (width + 1) / 2, (height + 1) / 2)]
+        for (from, fromStride, to, toStride, planeWidth, planeHeight) in planes {
+            guard let from, let to else { continue }
+            let shown = rotation.displaySize(width: planeWidth, height: planeHeight)
+            for y in 0..<shown.height {
+                for x in 0..<shown.width {
+                    let p = rotation.sourcePixel(x: x, y: y, width: planeWidth, height: planeHeight)
+                    to[y * Int(toStride) + x] = from[p.y * Int(fromStride) + p.x]
+                }
+            }
+        }
     }
 
     private func draw(_ rectangle: RectangleOverlay, on frame: UnsafeMutablePointer<AVFrame>) {

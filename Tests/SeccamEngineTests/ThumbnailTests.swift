@@ -122,6 +122,27 @@ final class ThumbnailTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["moving_box.DSME_0001.jpg"])
     }
 
+    /// A turned (phone) video's thumbnail shows the turned picture, as dvr-scan's (OpenCV's) does: 240x320,
+    /// the same picture as ffmpeg's own auto-rotated decode of the peak frame, and not the unturned one.
+    func testThumbnailOfATurnedVideoIsTurned() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let turned = TestPaths.fixtures.appendingPathComponent("moving_box_rot90.mp4")
+        var options = ScanOptions()
+        options.thumbnails = true
+        options.thumbnailDirectory = dir.path
+        let result = try ScanSession(inputs: [SourceURL(turned.path)], options: options).run()
+        let event = try XCTUnwrap(result.events.first)
+        let path = try XCTUnwrap(event.thumbnailPath)
+        XCTAssertEqual(try probe(path), ["mjpeg", "240", "320"])
+        let thumbnail = try raw(path, format: "gray")
+        // ffmpeg applies the display matrix itself when decoding (autorotate).
+        let expected = try raw(turned.path, format: "gray", filter: ["-vf", "select=eq(n\\,\(event.peakFrame))"])
+        XCTAssertEqual(thumbnail.count, expected.count)
+        let meanDifference = Double(zip(thumbnail, expected).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(max(1, expected.count))
+        XCTAssertLessThan(meanDifference, 3, "the thumbnail is the turned peak frame (JPEG error and the outline only)")
+    }
+
     func testWithoutTheOptionNoThumbnail() throws {
         let dir = try TestPaths.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
