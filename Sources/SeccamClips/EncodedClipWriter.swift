@@ -13,10 +13,11 @@ public final class EncodedClipWriter {
     private let container: ClipContainer
     private let encoder: VideoEncoder
 
-    /// Starts `path` (written as `path.partial` until finished) for `width` × `height` pictures at `frameRate`.
+    /// Starts `path` (written as `path.partial` until finished) for `width` × `height` pictures at `frameRate`,
+    /// each turned by `rotation` first (`width` × `height` is the turned size).
     /// - Throws: ``MediaError`` from the encoder or muxer, or a file system error creating the folder.
     public init(path: String, container: ClipContainer, width: Int, height: Int, frameRate: TimeBase,
-                preferredCodec: String = "libx264") throws {
+                rotation: DisplayRotation = .none, preferredCodec: String = "libx264") throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         self.path = path
@@ -24,7 +25,7 @@ public final class EncodedClipWriter {
         partialPath = path + ClipFiles.partialSuffix
         encoder = try VideoEncoder(
             path: partialPath, format: container.formatName, width: width, height: height, frameRate: frameRate,
-            preferredCodec: preferredCodec,
+            rotation: rotation, preferredCodec: preferredCodec,
             muxerOptions: container == .mp4 ? ["movflags": "frag_keyframe+empty_moov+default_base_moof", "frag_duration": "1000000"] : [:])
     }
 

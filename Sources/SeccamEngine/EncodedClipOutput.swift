@@ -37,8 +37,10 @@ final class EncodedClipOutput {
     private let sourceName: String
     private let fps: Double
     private let frameRate: TimeBase
+    /// The clip's (turned) picture size and the input's display rotation.
     private let width: Int
     private let height: Int
+    private let rotation: DisplayRotation
     private let requestedPreRoll: Double
     private let crop: (x: Int, y: Int, step: Int)
     private let smoothingFrames: Int
@@ -105,6 +107,7 @@ final class EncodedClipOutput {
             : TimeBase(numerator: Int32((fps * 1000).rounded()), denominator: 1000)
         width = source.width
         height = source.height
+        rotation = source.rotation
         let stride = options.frameSkip + 1
         requestedPreRoll = Double(options.timeBeforeEvent.frames(fps: fps)) / fps
         smoothingFrames = max(1, encoding.boundingBoxSmoothTime.frames(fps: fps) / stride)
@@ -177,7 +180,7 @@ final class EncodedClipOutput {
         let base = (settings.directory as NSString).appendingPathComponent(String(format: "%@.DSME_%04d", stem, number))
         let paths = (base + "." + settings.container.fileExtension, base + ".json")
         let writer = try EncodedClipWriter(path: paths.0, container: settings.container, width: width, height: height,
-                                           frameRate: frameRate, preferredCodec: encoding.encoder)
+                                           frameRate: frameRate, rotation: rotation, preferredCodec: encoding.encoder)
         if writer.usedFallback, !warnedFallback {
             warnedFallback = true
             logger.warning("this FFmpeg has no \(encoding.encoder) encoder; encoding clips with mpeg4 instead",

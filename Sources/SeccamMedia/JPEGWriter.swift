@@ -58,7 +58,7 @@ public final class JPEGWriter {
         } else {
             let source = try unturnedFrame(width: snapshot.width, height: snapshot.height, operation: operation)
             try ffCheck(sws_scale_frame(scaler, source, snapshot.raw), "sws_scale_frame", operation)
-            Self.turn(source, by: rotation, into: picture)
+            PictureTurn.turn(source, by: rotation, into: picture)
         }
         if let rectangle { draw(rectangle, on: picture) }
         picture.pointee.pts = framesEncoded
@@ -119,32 +119,9 @@ public final class JPEGWriter {
     private func unturnedFrame(width: Int, height: Int, operation: String) throws(MediaError) -> UnsafeMutablePointer<AVFrame> {
         if let unturned, unturned.pointee.width == Int32(width), unturned.pointee.height == Int32(height) { return unturned }
         av_frame_free(&unturned)
-        guard let frame = av_frame_alloc() else { throw MediaError(code: .outOfMemory, operation: operation, call: "av_frame_alloc") }
+        let frame = try PictureTurn.makeFrame(format: AV_PIX_FMT_YUVJ420P, range: AVCOL_RANGE_JPEG, width: width, height: height, operation: operation)
         unturned = frame
-        frame.pointee.format = AV_PIX_FMT_YUVJ420P.rawValue
-        frame.pointee.width = Int32(width)
-        frame.pointee.height = Int32(height)
-        frame.pointee.color_range = AVCOL_RANGE_JPEG
-        try ffCheck(av_frame_get_buffer(frame, 0), "av_frame_get_buffer", operation)
         return frame
-    }
-
-    /// Copies the three planes of yuvj420p `source` into `target` (the turned size) through `rotation`.
-    private static func turn(_ source: UnsafeMutablePointer<AVFrame>, by rotation: DisplayRotation, into target: UnsafeMutablePointer<AVFrame>) {
-        let width = Int(source.pointee.width), height = Int(source.pointee.height)
-        let planes = [(source.pointee.data.0, source.pointee.linesize.0, target.pointee.data.0, target.pointee.linesize.0, width, height),
-                      (source.pointee.data.1, source.pointee.linesize.1, target.pointee.data.1, target.pointee.linesize.1, (width + 1) / 2, (height + 1) / 2),
-                      (source.pointee.data.2, source.pointee.linesize.2, target.pointee.data.2, target.pointee.linesize.2, (width + 1) / 2, (height + 1) / 2)]
-        for (from, fromStride, to, toStride, planeWidth, planeHeight) in planes {
-            guard let from, let to else { continue }
-            let shown = rotation.displaySize(width: planeWidth, height: planeHeight)
-            for y in 0..<shown.height {
-                for x in 0..<shown.width {
-                    let p = rotation.sourcePixel(x: x, y: y, width: planeWidth, height: planeHeight)
-                    to[y * Int(toStride) + x] = from[p.y * Int(fromStride) + p.x]
-                }
-            }
-        }
     }
 
     private func draw(_ rectangle: RectangleOverlay, on frame: UnsafeMutablePointer<AVFrame>) {

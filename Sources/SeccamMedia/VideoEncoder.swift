@@ -30,13 +30,18 @@ public final class VideoEncoder {
     /// Whether the preferred encoder was missing and `mpeg4` is used instead.
     public let usedFallback: Bool
     public let path: String
+    /// The clip's picture size (turned when `rotation` is not `.none`).
     public let width: Int
     public let height: Int
+    /// The display rotation applied to each picture before it is encoded.
+    public let rotation: DisplayRotation
     /// Frames given to ``encode(_:overlays:)`` so far.
     public private(set) var framesEncoded: Int64 = 0
     private var encoder: UnsafeMutablePointer<AVCodecContext>?
     private var scaler: OpaquePointer?
     private var picture: UnsafeMutablePointer<AVFrame>?
+    /// The converted picture before the turn (turned clips only).
+    private var unturned: UnsafeMutablePointer<AVFrame>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     private let muxer: Muxer
     private let stream: Int
@@ -45,10 +50,12 @@ public final class VideoEncoder {
     /// Creates `path` (container `format`, e.g. `mp4`) holding one video stream of `width` × `height` at the
     /// constant `frameRate` (frames per second as a rational, e.g. 25/1 or 30000/1001).
     /// - Parameters:
+    ///   - rotation: turn each picture by this before encoding (a turned stream's clip is written the right way
+    ///     up); `width` × `height` is then the turned size.
     ///   - preferredCodec: encoder name to try first; `mpeg4` is used when this FFmpeg lacks it.
     ///   - muxerOptions: passed to the header (MP4 `movflags` for fragmented output).
     /// - Throws: ``MediaError`` naming `path`: the muxer's or encoder's failure, `unsupported` if neither encoder exists.
-    public init(path: String, format: String, width: Int, height: Int, frameRate: TimeBase,
+    public init(path: String, format: String, width: Int, height: Int, frameRate: TimeBase, rotation: DisplayRotation = .none,
                 preferredCodec: String = "libx264", muxerOptions: [String: String] = [:]) throws(MediaError) {
         try FFmpegLibrary.initialize()
         let operation = "opening a video encoder for \(path)"
@@ -112,6 +119,7 @@ public final class VideoEncoder {
         self.path = path
         self.width = width
         self.height = height
+        self.rotation = rotation
         self.muxer = muxer
         self.stream = stream
         encoder = ctx
@@ -123,6 +131,7 @@ public final class VideoEncoder {
         avcodec_free_context(&encoder)
         sws_freeContext(scaler)
         av_frame_free(&picture)
+        av_frame_free(&unturned)
         av_packet_free(&packet)
     }
 
@@ -133,19 +142,30 @@ public final class VideoEncoder {
         let operation = "encoding frame \(framesEncoded) of \(path)"
         precondition(!finished, "VideoEncoder.encode after finish")
         guard let encoder, let picture else { return }
-        guard !snapshot.isEmpty, snapshot.width == width, snapshot.height == height else {
+        let shown = rotation.displaySize(width: snapshot.width, height: snapshot.height)
+        guard !snapshot.isEmpty, shown.width == width, shown.height == height else {
             throw MediaError(code: .invalidArgument, operation: operation,
-                             reason: "picture is \(snapshot.width)x\(snapshot.height), the clip is \(width)x\(height)")
+                             reason: "picture is \(shown.width)x\(shown.height) as shown, the clip is \(width)x\(height)")
         }
-        scaler = sws_getCachedContext(scaler, Int32(width), Int32(height), AVPixelFormat(rawValue: snapshot.raw.pointee.format),
-                                      Int32(width), Int32(height), AV_PIX_FMT_YUV420P, SWS_BICUBIC, nil, nil, nil)
+        let (sourceWidth, sourceHeight) = (Int32(snapshot.width), Int32(snapshot.height))
+        scaler = sws_getCachedContext(scaler, sourceWidth, sourceHeight, AVPixelFormat(rawValue: snapshot.raw.pointee.format),
+                                      sourceWidth, sourceHeight, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nil, nil, nil)
         guard let scaler else {
             throw MediaError(code: .unsupported, operation: operation, call: "sws_getCachedContext",
                              reason: "swscale cannot convert \(snapshot.pixelFormat.name) to yuv420p")
         }
         // The encoder may still hold the previous picture's buffer: get a writable one before painting.
         try ffCheck(av_frame_make_writable(picture), "av_frame_make_writable", operation)
-        try ffCheck(sws_scale_frame(scaler, picture, snapshot.raw), "sws_scale_frame", operation)
+        if rotation == .none {
+            try ffCheck(sws_scale_frame(scaler, picture, snapshot.raw), "sws_scale_frame", operation)
+        } else {
+            if unturned == nil {
+                unturned = try PictureTurn.makeFrame(format: AV_PIX_FMT_YUV420P, range: AVCOL_RANGE_MPEG,
+                                                     width: snapshot.width, height: snapshot.height, operation: operation)
+            }
+            try ffCheck(sws_scale_frame(scaler, unturned, snapshot.raw), "sws_scale_frame", operation)
+            PictureTurn.turn(unturned!, by: rotation, into: picture)
+        }
         picture.pointee.color_range = AVCOL_RANGE_MPEG
         if !overlays.isEmpty, let planes = Self.planes(of: picture) {
             if let rectangle = overlays.rectangle { planes.draw(rectangle, color: rectangle.limitedRangeYCbCr) }

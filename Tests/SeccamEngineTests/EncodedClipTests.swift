@@ -123,6 +123,23 @@ final class EncodedClipTests: XCTestCase {
     }
 
     /// -tc burns the timecode into the top-left box (and nothing else); -fm the metrics into the top right.
+    /// A turned (phone) video's re-encoded clip is written the right way up: 240x320, each frame the turned
+    /// source picture (ffmpeg turns it itself when decoding), from the event's first frame.
+    func testClipOfATurnedVideoIsTurned() throws {
+        let turned = TestPaths.fixtures.appendingPathComponent("moving_box_rot90.mp4")
+        let (result, dir) = try scan(ClipEncoding(), video: turned)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let event = try XCTUnwrap(result.events.first)
+        let clip = try XCTUnwrap(event.clipPath)
+        XCTAssertEqual(try probe(clip, "stream=width,height"), "240,320")
+        for n in [0, 40] {
+            let ours = try rgb(clip, frame: n), source = try rgb(turned.path, frame: event.startFrame + n)
+            XCTAssertEqual(ours.count, source.count)
+            let mean = Double(zip(ours, source).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(max(1, source.count))
+            XCTAssertLessThan(mean, 4, "clip frame \(n) is source frame \(event.startFrame + n), turned")
+        }
+    }
+
     func testTimeCodeAndFrameMetricsChangeOnlyTheirCorner() throws {
         let plain = try scan(ClipEncoding())
         var encoding = ClipEncoding()
