@@ -13,6 +13,10 @@ enum ProbeText {
             if s.type == .video {
                 out += ", \(s.width ?? 0)x\(s.height ?? 0), \(s.pixelFormat ?? "?")"
                 out += ", r \(s.realFrameRate ?? "?") fps, avg \(s.averageFrameRate ?? "?") fps"
+                if let degrees = s.rotation, let width = s.width, let height = s.height {
+                    let shown = degrees == 180 ? (width, height) : (height, width)
+                    out += ", turned \(degrees)° clockwise for display (detected as \(shown.0)x\(shown.1))"
+                }
             }
             if s.type == .audio { out += ", \(s.sampleRate ?? 0) Hz, \(s.channels ?? 0) ch" }
             out += ", time base \(s.timeBase)"

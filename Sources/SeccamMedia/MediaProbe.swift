@@ -17,6 +17,8 @@ public struct ProbeReport: Sendable, Codable {
         public var durationSeconds: Double?
         public var sampleRate: Int?
         public var channels: Int?
+        /// Video with a display matrix: the clockwise turn OpenCV (and so the detector) applies, in degrees.
+        public var rotation: Int?
     }
 
     /// The source with credentials redacted.
@@ -97,6 +99,7 @@ extension ProbeReport.Stream {
             averageFrameRate: isVideo ? s.averageFrameRate.description : nil,
             timeBase: s.timeBase.description, frameCount: s.frameCount,
             durationSeconds: s.duration.map(\.seconds),
-            sampleRate: isAudio ? s.sampleRate : nil, channels: isAudio ? s.channels : nil)
+            sampleRate: isAudio ? s.sampleRate : nil, channels: isAudio ? s.channels : nil,
+            rotation: isVideo && s.rotation != .none ? s.rotation.rawValue : nil)
     }
 }

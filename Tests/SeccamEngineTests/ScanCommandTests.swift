@@ -77,6 +77,17 @@ final class ScanCommandTests: XCTestCase {
         XCTAssertEqual(overridden.stdout, try TestPaths.referenceTimecodes("lowmotion_intel_one-by-one_101s-116s.mp4") + "\n")
     }
 
+    /// `probe` tells that a stream is turned for display, and the size the detector sees.
+    func testProbeShowsTheDisplayRotation() throws {
+        let turned = TestPaths.fixtures.appendingPathComponent("moving_box_rot90.mp4").path
+        let out = try ProcessRunner.run([TestPaths.executable.path, "probe", turned])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("320x240, yuv420p"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("turned 270° clockwise for display (detected as 240x320)"), out.stdout)
+        let plain = try ProcessRunner.run([TestPaths.executable.path, "probe", TestPaths.fixtures.appendingPathComponent("moving_box.mp4").path])
+        XCTAssertFalse(plain.stdout.contains("turned"), plain.stdout)
+    }
+
     func testCredentialsNeverAppearInLogsOrErrors() throws {
         let port = ProcessRunner.freePort()
         for command in ["probe", "scan"] {
