@@ -147,8 +147,7 @@ public final class ScanSession {
 
         /// Everything that follows a frame's score: thumbnails, the event state machine, clips, progress.
         func observe(_ score: FrameScore, index: Int) throws {
-            thumbnails?.rotation = source.rotation
-            try thumbnails?.observe(score, frame: index, picture: frame)
+            try thumbnails?.observe(score, frame: index, picture: frame, rotation: source.rotation)
             encoded?.frameScored(score, index: index)
             processed += 1
             onFrame?(FrameRecord(frame: index, ptsSeconds: source.ptsSeconds(ofFrame: index), score: score))

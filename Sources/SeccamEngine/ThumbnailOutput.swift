@@ -14,8 +14,8 @@ final class ThumbnailOutput {
     private var bestScore = 0.0
     /// The frame kept for the next thumbnail.
     private(set) var bestFrame: Int?
-    /// The input's display rotation: thumbnails show the turned picture, where the event's box lies.
-    var rotation: DisplayRotation = .none
+    /// The kept frame's display rotation: thumbnails show the turned picture, where the event's box lies.
+    private var bestRotation = DisplayRotation.none
 
     init(directory: String, firstInput: SourceURL, logger: Logger) throws {
         self.directory = directory
@@ -25,10 +25,12 @@ final class ThumbnailOutput {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
-    /// Looks at one processed frame; keeps a reference to its picture when it is the new best.
-    func observe(_ score: FrameScore, frame index: Int, picture: borrowing Frame) throws {
+    /// Looks at one processed frame (of a stream turned by `rotation` for display); keeps a reference to its
+    /// picture when it is the new best.
+    func observe(_ score: FrameScore, frame index: Int, picture: borrowing Frame, rotation: DisplayRotation) throws {
         guard score.above, score.score > bestScore else { return }
         try best.capture(picture)
+        bestRotation = rotation
         bestScore = score.score
         bestFrame = index
     }
@@ -46,8 +48,8 @@ final class ThumbnailOutput {
             return nil
         }
         let path = (directory as NSString).appendingPathComponent(String(format: "%@.DSME_%04d.jpg", stem, number))
-        let shown = rotation.displaySize(width: best.width, height: best.height)
-        try writer.write(best, rotation: rotation,
+        let shown = bestRotation.displaySize(width: best.width, height: best.height)
+        try writer.write(best, rotation: bestRotation,
                          rectangle: box.map { .dvrScanBoundingBox($0, frameWidth: shown.width, frameHeight: shown.height) }, to: path)
         return path
     }
