@@ -72,15 +72,22 @@ struct RunCommand: ParsableCommand {
             let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
             do { return try SpoolDirectory(root: absolute, logger: logger) } catch { throw CommandFailure("spool \(path): \(error)") }
         }
-        let uploader = try settings.upload.map { upload -> Uploader in
-            guard let spool else { throw CommandFailure("upload needs a spool folder") }
-            do { return Uploader(spool: spool, target: try upload.makeTarget(), configuration: upload.uploaderConfiguration, logger: logger) } catch {
-                throw CommandFailure("upload: \(error)")
-            }
-        }
         let webhook = settings.webhook?.notifierConfiguration.map { WebhookNotifier(configuration: $0, logger: logger) }
         let mqtt = try settings.mqtt.map { configuration in
             do { return try MQTTNotifier(configuration: configuration, logger: logger) } catch { throw CommandFailure("mqtt: \(error)") }
+        }
+        let uploader = try settings.upload.map { upload -> Uploader in
+            guard let spool else { throw CommandFailure("upload needs a spool folder") }
+            do {
+                return Uploader(spool: spool, target: try upload.makeTarget(), configuration: upload.uploaderConfiguration, logger: logger,
+                                onDelivered: { manifest in
+                                    let event = WebhookEvent.clipUploaded(manifest)
+                                    webhook?.notify(event)
+                                    mqtt?.publishEvent(event)
+                                })
+            } catch {
+                throw CommandFailure("upload: \(error)")
+            }
         }
         let service = CameraService(cameras: settings.cameraSpecs, logger: logger, notices: { notice in
             if let spool { Self.enqueue(notice, into: spool, logger: logger) }

@@ -69,6 +69,7 @@ public final class Uploader: Sendable {
     private let cancellation = CancellationFlag()
     private let wakeup = NSCondition()
     private let state = Mutex(RunState())
+    private let onDelivered: (@Sendable (SpoolManifest) -> Void)?
 
     private struct RunState {
         var busy = 0
@@ -76,11 +77,15 @@ public final class Uploader: Sendable {
         var summary = UploadSummary()
     }
 
-    public init(spool: SpoolDirectory, target: UploadTarget, configuration: UploaderConfiguration = UploaderConfiguration(), logger: Logger) {
+    /// - Parameter onDelivered: called on an upload worker's thread with each manifest that reached `done/` (its
+    ///   `remoteURL` set), e.g. to notify someone; it should return quickly.
+    public init(spool: SpoolDirectory, target: UploadTarget, configuration: UploaderConfiguration = UploaderConfiguration(), logger: Logger,
+                onDelivered: (@Sendable (SpoolManifest) -> Void)? = nil) {
         self.spool = spool
         self.target = target
         self.configuration = configuration
         self.logger = logger
+        self.onDelivered = onDelivered
     }
 
     /// How ``run(mode:)`` ends.
@@ -229,6 +234,7 @@ public final class Uploader: Sendable {
                 $0.summary.bytes += Int64(entry.manifest.size)
             }
             log.debug("delivered a clip", metadata: ["upload.url": "\(delivery.url)", "upload.confirmation": "\(delivery.confirmation)"])
+            onDelivered?(done.manifest)
         } catch {
             settle(&entry, after: error, destination: destination, logger: log)
         }

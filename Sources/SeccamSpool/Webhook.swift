@@ -3,15 +3,16 @@ import Foundation
 import Logging
 import Synchronization
 
-/// One notification: an event started or ended on a camera (with the clip's URL once uploaded), or a camera went
-/// offline. Sent as JSON (sorted keys, ISO 8601 times).
+/// One notification: an event started or ended on a camera, its clip was uploaded, or a camera went offline or
+/// came back. Sent as JSON (sorted keys, ISO 8601 times).
 public struct WebhookEvent: Codable, Sendable, Equatable {
-    /// `event.start`, `event.end`, `camera.offline` (or another name of the sender's choosing).
+    /// `event.start`, `event.end`, `clip.uploaded`, `camera.offline`, `camera.online` (or another name of the
+    /// sender's choosing).
     public var type: String
     public var camera: String
     public var time: Date
     public var eventIndex: Int?
-    /// The uploaded clip's URL (for `event.end` once delivered).
+    /// Where the uploaded clip is (`clip.uploaded`): the target's URL of the object, without credentials.
     public var clipURL: String?
     /// Anything else worth sending (scores, zones, reason), as strings.
     public var details: [String: String]
@@ -23,6 +24,16 @@ public struct WebhookEvent: Codable, Sendable, Equatable {
         self.eventIndex = eventIndex
         self.clipURL = clipURL
         self.details = details
+    }
+
+    /// `clip.uploaded` for a delivered spool entry: the event number (from the clip's sidecar, when it had one),
+    /// the object's URL, and the clip's file name, size, SHA-256 and recording time as details.
+    public static func clipUploaded(_ manifest: SpoolManifest, time: Date = Date()) -> WebhookEvent {
+        var details = ["file": manifest.fileName, "size": String(manifest.size), "sha256": manifest.sha256,
+                       "recordedAt": SpoolTime.format(manifest.recordedAt)]
+        details["objectKey"] = manifest.objectKey
+        return WebhookEvent(type: "clip.uploaded", camera: manifest.camera ?? "", time: time,
+                            eventIndex: manifest.event["eventIndex"].flatMap { Int($0) }, clipURL: manifest.remoteURL, details: details)
     }
 
     func json() -> Data {

@@ -89,6 +89,27 @@ final class ServiceUploadTests: XCTestCase {
         XCTAssertTrue(requests.contains { $0.status == 204 && $0.body.contains("\"event.start\"") && $0.body.contains("\"door\"") }, "\(requests)")
         XCTAssertTrue(requests.contains { $0.status == 204 && $0.body.contains("\"event.end\"") }, "\(requests)")
 
+        // clip.uploaded: one per delivered clip, pointing at the object that was compared above.
+        while hooks.requests().filter({ $0.status == 204 && $0.body.contains("\"clip.uploaded\"") }).count < keys.count,
+              Date() < hookDeadline { usleep(200_000) }
+        let uploaded = try hooks.requests().filter { $0.status == 204 && $0.body.contains("\"clip.uploaded\"") }.map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])
+        }
+        // The camera keeps looping, so more clips may have been delivered since `keys` was listed.
+        let objectURL = { (key: String) in "\(s3.endpoint)/\(bucket)/\(key)" }
+        let announced = Set(uploaded.compactMap { $0["clipURL"] as? String })
+        XCTAssertTrue(Set(keys.map(objectURL)).isSubset(of: announced), "\(uploaded)")
+        XCTAssertTrue(announced.isSubset(of: Set(try client.listKeys(prefix: "cams/door/").map(objectURL))), "\(uploaded)")
+        for payload in uploaded {
+            XCTAssertEqual(payload["camera"] as? String, "door")
+            XCTAssertNotNil(payload["eventIndex"] as? Int, "the clip's sidecar gives the event number")
+            let details = try XCTUnwrap(payload["details"] as? [String: String])
+            let key = try XCTUnwrap(details["objectKey"])
+            guard keys.contains(key) else { continue }
+            let downloaded = directory.appendingPathComponent("dl-\((key as NSString).lastPathComponent)")
+            XCTAssertEqual(details["sha256"], try ClipFiles.digest(path: downloaded.path).sha256, key)
+        }
+
         // Credentials never reach the log.
         let text = try String(contentsOf: engineLog, encoding: .utf8)
         XCTAssertFalse(text.contains(SeaweedServer.secretKey))

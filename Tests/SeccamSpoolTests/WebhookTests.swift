@@ -31,6 +31,24 @@ final class WebhookTests: XCTestCase {
         XCTAssertEqual((payload?["details"] as? [String: String])?["peakScore"], "12.5")
     }
 
+    func testClipUploadedCarriesTheObjectURLAndTheSidecarsEventNumber() throws {
+        var manifest = SpoolManifest(id: "20261125T094640.000Z-0a1b2c3d", fileName: "door-event-0004.mp4", camera: "door",
+                                     recordedAt: Date(timeIntervalSince1970: 1_795_600_000), enqueuedAt: Date(timeIntervalSince1970: 1_795_600_010),
+                                     event: ["eventIndex": "4", "peakScore": "31.2"], size: 123_456, sha256: String(repeating: "ab", count: 32), md5: "00")
+        manifest.objectKey = "cams/door/2026-11-25/door-event-0004.mp4"
+        manifest.remoteURL = "http://127.0.0.1:8333/seccam/cams/door/2026-11-25/door-event-0004.mp4"
+        let event = WebhookEvent.clipUploaded(manifest, time: Date(timeIntervalSince1970: 1_795_600_060))
+        XCTAssertEqual(event.type, "clip.uploaded")
+        XCTAssertEqual(event.camera, "door")
+        XCTAssertEqual(event.eventIndex, 4)
+        XCTAssertEqual(event.clipURL, manifest.remoteURL)
+        XCTAssertEqual(event.details, ["file": "door-event-0004.mp4", "size": "123456", "sha256": manifest.sha256,
+                                       "recordedAt": "2026-11-25T09:46:40.000Z", "objectKey": manifest.objectKey!])
+        // A clip enqueued without a sidecar has no event number.
+        manifest.event = [:]
+        XCTAssertNil(WebhookEvent.clipUploaded(manifest).eventIndex)
+    }
+
     func testWrongSecretIsRefusedWithoutRetryAndQueueDoesNotBlock() throws {
         let server = try WebhookTestServer(secret: "right-secret", failFirst: 0)
         defer { server.stop() }
