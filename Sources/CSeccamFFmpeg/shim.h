@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
-#include <libavdevice/avdevice.h>
+#include <libavdevice/version.h> // versions only: libavdevice is opened on demand (SeccamMedia's CaptureDevices)
 #include <libavutil/avutil.h>
 #include <libavutil/display.h>
 #include <libavutil/error.h>
@@ -41,6 +41,8 @@ static inline unsigned cseccam_compiled_avformat_version(void) { return LIBAVFOR
 static inline unsigned cseccam_compiled_avcodec_version(void) { return LIBAVCODEC_VERSION_INT; }
 static inline unsigned cseccam_compiled_avutil_version(void) { return LIBAVUTIL_VERSION_INT; }
 static inline unsigned cseccam_compiled_swscale_version(void) { return LIBSWSCALE_VERSION_INT; }
+static inline unsigned cseccam_compiled_avdevice_version(void) { return LIBAVDEVICE_VERSION_INT; }
+static inline int cseccam_avdevice_major(void) { return LIBAVDEVICE_VERSION_MAJOR; }
 
 static inline int cseccam_packet_is_key(const AVPacket *p) { return (p->flags & AV_PKT_FLAG_KEY) != 0; }
 static inline int cseccam_packet_is_corrupt(const AVPacket *p) { return (p->flags & AV_PKT_FLAG_CORRUPT) != 0; }

@@ -77,7 +77,16 @@ public final class Demuxer {
         }
         var inputFormat: UnsafePointer<AVInputFormat>?
         if let name = options.inputFormat ?? (source.isVideoDevice ? "v4l2" : nil) {
-            guard let format = av_find_input_format(name) else {
+            var found = av_find_input_format(name)
+            if found == nil {
+                // Device inputs (v4l2, …) come with libavdevice, which is loaded only now.
+                do { try CaptureDevices.register() } catch {
+                    avformat_free_context(ctx)
+                    throw error
+                }
+                found = av_find_input_format(name)
+            }
+            guard let format = found else {
                 avformat_free_context(ctx)
                 throw MediaError(code: .unsupported, operation: operation, call: "av_find_input_format",
                                  reason: "no input format named '\(name)' in this FFmpeg build")

@@ -3,8 +3,8 @@ internal import CSeccamFFmpegSupport
 import Logging
 import Synchronization
 
-/// One-time setup of the FFmpeg libraries: version check, device and network init, and the
-/// `av_log` → swift-log bridge.
+/// One-time setup of the FFmpeg libraries: version check, network init, and the `av_log` → swift-log bridge.
+/// (libavdevice is loaded only when a capture device is opened: ``CaptureDevices``.)
 public enum FFmpegLibrary {
     /// The running library versions as "avformat 59.27.100, avcodec 59.37.100, …".
     public static var versions: String {
@@ -16,7 +16,7 @@ public enum FFmpegLibrary {
     }
 
     /// Checks that the running libraries are compatible with the headers we were built against
-    /// (same major, running minor ≥ compiled minor) and initialises devices and networking, once.
+    /// (same major, running minor ≥ compiled minor) and initialises networking, once.
     /// Every entry point that opens media calls this; calling it again is free.
     public static func initialize() throws(MediaError) {
         try initialization.get()
@@ -29,16 +29,22 @@ public enum FFmpegLibrary {
             ("avutil", cseccam_compiled_avutil_version(), avutil_version()),
             ("swscale", cseccam_compiled_swscale_version(), swscale_version()),
         ]
-        for (name, compiled, running) in pairs where compiled >> 16 != running >> 16 || (running >> 8) & 0xFF < (compiled >> 8) & 0xFF {
-            return .failure(MediaError(
-                code: .unsupported, operation: "checking FFmpeg library versions",
-                reason: "lib\(name) runs as version \(running >> 16).\((running >> 8) & 0xFF) but was compiled against \(compiled >> 16).\((compiled >> 8) & 0xFF)"))
+        for (name, compiled, running) in pairs {
+            if let mismatch = versionMismatch(name, compiled: compiled, running: running) { return .failure(mismatch) }
         }
-        avdevice_register_all()
         avformat_network_init()
         if bridgedLogger.withLock({ $0 }) == nil { av_log_set_level(AV_LOG_QUIET) }
         return .success(())
     }()
+
+    /// The error when the running library `name` is not compatible with the headers (same major, running minor ≥
+    /// compiled minor), else nil.
+    static func versionMismatch(_ name: String, compiled: UInt32, running: UInt32) -> MediaError? {
+        guard compiled >> 16 != running >> 16 || (running >> 8) & 0xFF < (compiled >> 8) & 0xFF else { return nil }
+        return MediaError(
+            code: .unsupported, operation: "checking FFmpeg library versions",
+            reason: "lib\(name) runs as version \(running >> 16).\((running >> 8) & 0xFF) but was compiled against \(compiled >> 16).\((compiled >> 8) & 0xFF)")
+    }
 
     /// Routes FFmpeg's own log lines (`av_log`) to `logger`, with credentials redacted.
     /// FFmpeg errors arrive at `.info`, warnings at `.debug`, the rest at `.trace` (library rule: info or below).

@@ -22,6 +22,14 @@ final class ScanCommandTests: XCTestCase {
         XCTAssertEqual(quiet.stdout, String(reference.split(separator: "\n").last!) + "\n")
     }
 
+    /// libavdevice and the ~100 libraries it pulls in are loaded only for capture devices, not at every start.
+    func testTheEngineDoesNotLoadLibavdeviceAtStart() throws {
+        let libraries = try ProcessRunner.run(["ldd", TestPaths.executable.path])
+        XCTAssertEqual(libraries.status, 0, libraries.stderr)
+        XCTAssertTrue(libraries.stdout.contains("libavformat"), libraries.stdout)
+        XCTAssertFalse(libraries.stdout.contains("libavdevice"), libraries.stdout)
+    }
+
     func testJSONAndScoresCSV() throws {
         let dir = try TestPaths.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

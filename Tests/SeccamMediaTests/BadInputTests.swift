@@ -25,6 +25,15 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(error.description.contains("No such file or directory"), error.description)
     }
 
+    /// Capture devices need libavdevice, which is loaded only for them: a missing device fails when it is opened
+    /// (so the v4l2 input was found), not when the input format is looked up.
+    func testMissingCaptureDeviceFailsAtOpeningIt() throws {
+        let error = try XCTUnwrap(openError("/dev/video-seccam-missing"))
+        XCTAssertEqual(error.code, .notFound, error.description)
+        XCTAssertTrue(error.description.contains("avformat_open_input"), error.description)
+        XCTAssertTrue(error.description.contains("/dev/video-seccam-missing"), error.description)
+    }
+
     func testDirectory() throws {
         let dir = try TestPaths.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
