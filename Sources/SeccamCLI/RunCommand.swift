@@ -72,7 +72,14 @@ struct RunCommand: ParsableCommand {
             let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
             do { return try SpoolDirectory(root: absolute, logger: logger) } catch { throw CommandFailure("spool \(path): \(error)") }
         }
-        let webhook = settings.webhook?.notifierConfiguration.map { WebhookNotifier(configuration: $0, logger: logger) }
+        let webhook = try settings.webhook?.notifierConfiguration.map { configuration -> WebhookNotifier in
+            // With a spool, notifications not yet delivered are kept on disk there, like the clips.
+            guard let spool else { return WebhookNotifier(configuration: configuration, logger: logger) }
+            let folder = (spool.root as NSString).appendingPathComponent("notifications")
+            do { return try WebhookNotifier(configuration: configuration, logger: logger, keepingUndeliveredIn: folder) } catch {
+                throw CommandFailure("webhook: \(error)")
+            }
+        }
         let mqtt = try settings.mqtt.map { configuration in
             do { return try MQTTNotifier(configuration: configuration, logger: logger) } catch { throw CommandFailure("mqtt: \(error)") }
         }

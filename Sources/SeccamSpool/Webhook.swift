@@ -75,22 +75,56 @@ public struct WebhookConfiguration: Sendable {
 }
 
 /// Sends webhook notifications: ``post(_:)`` blocks and retries; ``notify(_:)`` queues and returns at once (a background
-/// thread sends in order), so a slow or absent receiver never blocks recording or uploads. The queue is in memory and
-/// bounded (the oldest notification is dropped, with a log line, beyond `queueLimit`).
+/// thread sends in order), so a slow or absent receiver never blocks recording or uploads. The queue is bounded (the
+/// oldest notification is dropped, with a log line, beyond `queueLimit`). It is in memory, or also on disk with
+/// ``init(configuration:queueLimit:logger:keepingUndeliveredIn:)``.
 public final class WebhookNotifier: Sendable {
     public let configuration: WebhookConfiguration
     private let logger: Logger
     private let cancellation = CancellationFlag()
-    private let queue = Mutex<[WebhookEvent]>([])
+    private let queue = Mutex<[Queued]>([])
     private let wakeup = NSCondition()
     private let queueLimit: Int
     private let started = Atomic<Bool>(false)
     private let idle = Atomic<Bool>(true)
+    private let outbox: NotificationOutbox?
 
+    /// A queued notification and, when kept on disk, its file in the outbox.
+    private struct Queued {
+        var event: WebhookEvent
+        var file: String?
+    }
+
+    /// A notifier whose queue is in memory only: notifications not yet sent when the process ends are lost.
     public init(configuration: WebhookConfiguration, queueLimit: Int = 1000, logger: Logger) {
         self.configuration = configuration
         self.queueLimit = queueLimit
         self.logger = logger
+        outbox = nil
+    }
+
+    /// A notifier that keeps each notification in `folder` until the receiver has taken it (or refused it with a 4xx),
+    /// so nothing is lost to a receiver that is away for long, a restart or a power cut: transient failures are
+    /// retried without limit (with `configuration.retry`'s backoff), and notifications left in `folder` by an earlier
+    /// process are sent first, in order.
+    /// - Throws: `.io` when `folder` cannot be created.
+    public init(configuration: WebhookConfiguration, queueLimit: Int = 1000, logger: Logger,
+                keepingUndeliveredIn folder: String) throws(SpoolError) {
+        var configuration = configuration
+        configuration.retry.maxAttempts = nil
+        self.configuration = configuration
+        self.queueLimit = queueLimit
+        self.logger = logger
+        let outbox = try NotificationOutbox(folder: folder)
+        self.outbox = outbox
+        let (kept, unreadable) = outbox.pending()
+        for name in unreadable {
+            logger.warning("webhook: a kept notification does not decode; left in place", metadata: ["webhook.file": "\(folder)/\(name)"])
+        }
+        guard !kept.isEmpty else { return }
+        logger.info("webhook: sending notifications kept from before", metadata: ["webhook.pending": "\(kept.count)"])
+        queue.withLock { $0 = kept.map { Queued(event: $0.event, file: $0.name) } }
+        startSender()
     }
 
     /// Sends one notification, retrying transient failures with backoff.
@@ -134,37 +168,50 @@ public final class WebhookNotifier: Sendable {
         guard (200..<300).contains(response.status) else { throw S3Client.httpError(response, method: "POST", operation: operation) }
     }
 
-    /// Queues a notification for the background sender (started on first use) and returns at once.
+    /// Queues a notification for the background sender (started on first use) and returns at once. With an outbox
+    /// folder the notification is written there first.
     public func notify(_ event: WebhookEvent) {
-        queue.withLock { pending in
-            pending.append(event)
-            if pending.count > queueLimit {
-                let dropped = pending.removeFirst()
-                logger.info("webhook queue full; dropped the oldest notification", metadata: ["webhook.type": "\(dropped.type)"])
+        var file: String?
+        if let outbox {
+            do { file = try outbox.add(event) } catch {
+                logger.warning("webhook: could not keep a notification on disk; it is queued in memory only",
+                               metadata: ["error": "\(error)", "webhook.type": "\(event.type)"])
             }
         }
-        idle.store(false, ordering: .relaxed)
-        if !started.exchange(true, ordering: .acquiringAndReleasing) {
-            let thread = Thread { [self] in self.drain() }
-            thread.name = "seccam-webhook"
-            thread.start()
+        let dropped: Queued? = queue.withLock { pending in
+            pending.append(Queued(event: event, file: file))
+            return pending.count > queueLimit ? pending.removeFirst() : nil
         }
+        if let dropped {
+            if let name = dropped.file { outbox?.remove(name) }
+            logger.info("webhook queue full; dropped the oldest notification", metadata: ["webhook.type": "\(dropped.event.type)"])
+        }
+        startSender()
         wakeup.lock(); wakeup.broadcast(); wakeup.unlock()
     }
 
     /// Whether the queue is empty and nothing is being sent (for tests and shutdown).
     public var isIdle: Bool { idle.load(ordering: .relaxed) && queue.withLock { $0.isEmpty } }
 
-    /// Stops the background sender and any retry wait; queued notifications are dropped.
+    /// Stops the background sender and any retry wait. Queued notifications are dropped, except those kept in an
+    /// outbox folder: the next notifier on that folder sends them.
     public func stop() {
         cancellation.cancel()
         wakeup.lock(); wakeup.broadcast(); wakeup.unlock()
     }
 
+    private func startSender() {
+        idle.store(false, ordering: .relaxed)
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let thread = Thread { [self] in self.drain() }
+        thread.name = "seccam-webhook"
+        thread.start()
+    }
+
     private func drain() {
         while !cancellation.isCancelled {
-            let next: WebhookEvent? = queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-            guard let event = next else {
+            let next: Queued? = queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            guard let item = next else {
                 idle.store(true, ordering: .relaxed)
                 wakeup.lock()
                 if queue.withLock({ $0.isEmpty }) && !cancellation.isCancelled { _ = wakeup.wait(until: Date().addingTimeInterval(1)) }
@@ -172,9 +219,14 @@ public final class WebhookNotifier: Sendable {
                 continue
             }
             idle.store(false, ordering: .relaxed)
-            do { try post(event) } catch {
-                logger.info("webhook notification dropped", metadata: ["error": "\(error)", "webhook.type": "\(event.type)"])
+            do {
+                try post(item.event)
+            } catch {
+                // Stopped mid-retry: an outbox file stays for the next start.
+                if cancellation.isCancelled { break }
+                logger.info("webhook notification dropped", metadata: ["error": "\(error)", "webhook.type": "\(item.event.type)"])
             }
+            if let name = item.file { outbox?.remove(name) }
         }
     }
 }

@@ -110,6 +110,10 @@ final class ServiceUploadTests: XCTestCase {
             XCTAssertEqual(details["sha256"], try ClipFiles.digest(path: downloaded.path).sha256, key)
         }
 
+        // With a spool, notifications wait on disk there until delivered (WebhookTests covers a restart).
+        var isFolder: ObjCBool = false
+        XCTAssertTrue(FileManager.default.fileExists(atPath: spool.appendingPathComponent("notifications").path, isDirectory: &isFolder) && isFolder.boolValue)
+
         // Credentials never reach the log.
         let text = try String(contentsOf: engineLog, encoding: .utf8)
         XCTAssertFalse(text.contains(SeaweedServer.secretKey))

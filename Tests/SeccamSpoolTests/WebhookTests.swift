@@ -67,4 +67,51 @@ final class WebhookTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.5)
         notifier.stop()
     }
+
+    /// With an outbox folder, notifications the receiver has not taken survive the notifier (a restart): the next
+    /// notifier on the folder sends them first, in order, and the folder empties as they are delivered.
+    func testUndeliveredNotificationsSurviveARestart() throws {
+        let folder = try TestPaths.makeTemporaryDirectory().appendingPathComponent("notifications")
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let kept = { ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted() }
+
+        // A receiver that answers 500 to everything: the first notifier keeps retrying, then stops.
+        let failing = try WebhookTestServer(secret: "hook-secret", failFirst: 1_000)
+        defer { failing.stop() }
+        var settings = configuration(port: failing.port, secret: "hook-secret")
+        settings.retry.maxAttempts = 2  // the outbox ignores this: it never gives up on a transient failure
+        let first = try WebhookNotifier(configuration: settings, logger: Logger(label: "test"), keepingUndeliveredIn: folder.path)
+        for index in 1...3 { first.notify(WebhookEvent(type: "event.end", camera: "door", eventIndex: index)) }
+        XCTAssertEqual(kept().count, 3, "written before notify returns")
+        let deadline = Date().addingTimeInterval(10)
+        while failing.requests().count < 4, Date() < deadline { usleep(50_000) }
+        XCTAssertGreaterThanOrEqual(failing.requests().count, 4, "more attempts than maxAttempts allows")
+        first.stop()
+        usleep(300_000)
+        XCTAssertEqual(kept().count, 3)
+
+        // The next notifier, with a receiver that takes them, sends the three in order and empties the folder.
+        let receiver = try WebhookTestServer(secret: "hook-secret", failFirst: 0)
+        defer { receiver.stop() }
+        let second = try WebhookNotifier(configuration: configuration(port: receiver.port, secret: "hook-secret"),
+                                         logger: Logger(label: "test"), keepingUndeliveredIn: folder.path)
+        defer { second.stop() }
+        while (receiver.requests().count < 3 || !kept().isEmpty), Date() < deadline.addingTimeInterval(10) { usleep(50_000) }
+        let delivered = try receiver.requests().map { request -> Int? in
+            XCTAssertEqual(request.status, 204)
+            XCTAssertTrue(request.verified)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])["eventIndex"] as? Int
+        }
+        XCTAssertEqual(delivered, [1, 2, 3])
+        XCTAssertEqual(kept(), [])
+
+        // A notification the receiver refuses for good (401: wrong secret) is not kept either.
+        let refusing = try WebhookNotifier(configuration: configuration(port: receiver.port, secret: "wrong-secret"),
+                                           logger: Logger(label: "test"), keepingUndeliveredIn: folder.path)
+        defer { refusing.stop() }
+        refusing.notify(WebhookEvent(type: "camera.offline", camera: "yard"))
+        while receiver.requests().count < 4 || !kept().isEmpty, Date() < deadline.addingTimeInterval(20) { usleep(50_000) }
+        XCTAssertEqual(receiver.requests().last?.status, 401)
+        XCTAssertEqual(kept(), [])
+    }
 }
