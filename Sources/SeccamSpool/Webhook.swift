@@ -96,11 +96,8 @@ public final class WebhookNotifier: Sendable {
     }
 
     /// A notifier whose queue is in memory only: notifications not yet sent when the process ends are lost.
-    public init(configuration: WebhookConfiguration, queueLimit: Int = 1000, logger: Logger) {
-        self.configuration = configuration
-        self.queueLimit = queueLimit
-        self.logger = logger
-        outbox = nil
+    public convenience init(configuration: WebhookConfiguration, queueLimit: Int = 1000, logger: Logger) {
+        self.init(configuration: configuration, queueLimit: queueLimit, logger: logger, outbox: nil)
     }
 
     /// A notifier that keeps each notification in `folder` until the receiver has taken it (or refused it with a 4xx),
@@ -108,18 +105,27 @@ public final class WebhookNotifier: Sendable {
     /// retried without limit (with `configuration.retry`'s backoff), and notifications left in `folder` by an earlier
     /// process are sent first, in order.
     /// - Throws: `.io` when `folder` cannot be created.
-    public init(configuration: WebhookConfiguration, queueLimit: Int = 1000, logger: Logger,
-                keepingUndeliveredIn folder: String) throws(SpoolError) {
+    public convenience init(configuration: WebhookConfiguration, queueLimit: Int = 1000, logger: Logger,
+                            keepingUndeliveredIn folder: String) throws(SpoolError) {
         var configuration = configuration
         configuration.retry.maxAttempts = nil
+        self.init(configuration: configuration, queueLimit: queueLimit, logger: logger, outbox: try NotificationOutbox(folder: folder))
+        sendKeptNotifications()
+    }
+
+    private init(configuration: WebhookConfiguration, queueLimit: Int, logger: Logger, outbox: NotificationOutbox?) {
         self.configuration = configuration
         self.queueLimit = queueLimit
         self.logger = logger
-        let outbox = try NotificationOutbox(folder: folder)
         self.outbox = outbox
+    }
+
+    /// Queues what an earlier process left in the outbox folder, oldest first.
+    private func sendKeptNotifications() {
+        guard let outbox else { return }
         let (kept, unreadable) = outbox.pending()
         for name in unreadable {
-            logger.warning("webhook: a kept notification does not decode; left in place", metadata: ["webhook.file": "\(folder)/\(name)"])
+            logger.warning("webhook: a kept notification does not decode; left in place", metadata: ["webhook.file": "\(outbox.folder)/\(name)"])
         }
         guard !kept.isEmpty else { return }
         logger.info("webhook: sending notifications kept from before", metadata: ["webhook.pending": "\(kept.count)"])
