@@ -24,8 +24,11 @@ public struct MQTTConfiguration: Sendable {
 }
 
 /// Publishes events and camera states over MQTT through libmosquitto. The connection runs on libmosquitto's own
-/// thread (`mosquitto_loop_start`), which reconnects with backoff, so publishing never blocks: while the broker is
-/// away, messages are dropped (counted, with a log line) and recording and uploads go on.
+/// thread (`mosquitto_loop_start`), which reconnects with backoff, so publishing never blocks and recording and
+/// uploads go on while the broker is away. Meanwhile QoS 1 and 2 messages wait in libmosquitto's memory queue and go
+/// out after the reconnect (lost if the process ends first); QoS 0 messages are dropped and counted. Each camera's latest
+/// state is kept and published again (retained) on every connect, so a state that changed while the broker was
+/// away, or a broker that restarted without persistence, never leaves a stale or missing state behind.
 ///
 /// Owns the `struct mosquitto *` (created by `mosquitto_new`, freed by `mosquitto_destroy` in `deinit`).
 public final class MQTTNotifier: @unchecked Sendable {
@@ -34,6 +37,8 @@ public final class MQTTNotifier: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let connectedFlag = Atomic<Bool>(false)
     private let droppedCount = Atomic<Int>(0)
+    /// The latest retained payload of each state topic, published again on every connect.
+    private let latestStates = Mutex<[String: Data]>([:])
     private let lock = NSLock()   // serializes publish vs deinit-free use of the handle
 
     private static let libraryInit: Void = { _ = mosquitto_lib_init() }()
@@ -50,10 +55,11 @@ public final class MQTTNotifier: @unchecked Sendable {
         }
         self.handle = handle
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
-        mosquitto_connect_callback_set(handle) { _, user, rc in
+        mosquitto_connect_callback_set(handle) { mosq, user, rc in
             guard let user else { return }
             let notifier = Unmanaged<MQTTNotifier>.fromOpaque(user).takeUnretainedValue()
             notifier.connectedFlag.store(rc == 0, ordering: .relaxed)
+            if rc == 0, let mosq { notifier.republishStates(on: mosq) }
         }
         mosquitto_disconnect_callback_set(handle) { _, user, _ in
             guard let user else { return }
@@ -92,11 +98,11 @@ public final class MQTTNotifier: @unchecked Sendable {
 
     /// Whether the broker has accepted the connection (and not dropped it since).
     public var isConnected: Bool { connectedFlag.load(ordering: .relaxed) }
-    /// Messages not published because the broker was away.
+    /// QoS 0 messages not published because the broker was away, and messages libmosquitto refused.
     public var dropped: Int { droppedCount.load(ordering: .relaxed) }
 
     /// Publishes an event as JSON to `<prefix>/<camera>/event`. Never blocks.
-    /// - Returns: false when the message was dropped (broker away).
+    /// - Returns: false when the message was dropped (QoS 0 with the broker away, or refused by libmosquitto).
     @discardableResult
     public func publishEvent(_ event: WebhookEvent) -> Bool {
         publish(topic: "\(configuration.topicPrefix)/\(event.camera)/event", payload: event.json(), retain: false)
@@ -105,7 +111,22 @@ public final class MQTTNotifier: @unchecked Sendable {
     /// Publishes a camera state (`online`, `offline`, `motion`, `idle`, …) retained to `<prefix>/<camera>/state`.
     @discardableResult
     public func publishState(camera: String, state: String) -> Bool {
-        publish(topic: "\(configuration.topicPrefix)/\(camera)/state", payload: Data(state.utf8), retain: true)
+        let topic = "\(configuration.topicPrefix)/\(camera)/state"
+        latestStates.withLock { $0[topic] = Data(state.utf8) }
+        return publish(topic: topic, payload: Data(state.utf8), retain: true)
+    }
+
+    /// Publishes every kept state again, from the connect callback on libmosquitto's thread (with the callback's
+    /// client, not under `lock`: `deinit` holds that lock while it joins this thread).
+    private func republishStates(on mosq: OpaquePointer) {
+        for (topic, payload) in latestStates.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            let rc = payload.withUnsafeBytes { bytes in
+                mosquitto_publish(mosq, nil, topic, Int32(bytes.count), bytes.baseAddress, Int32(configuration.qos), true)
+            }
+            if rc != MOSQ_ERR_SUCCESS.rawValue {
+                logger.debug("MQTT state not republished", metadata: ["mqtt.topic": "\(topic)", "error": "\(String(cString: mosquitto_strerror(rc)))"])
+            }
+        }
     }
 
     private func publish(topic: String, payload: Data, retain: Bool) -> Bool {
@@ -116,6 +137,8 @@ public final class MQTTNotifier: @unchecked Sendable {
             mosquitto_publish(handle, nil, topic, Int32(bytes.count), bytes.baseAddress, Int32(configuration.qos), retain)
         }
         guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+            // Not connected: libmosquitto has queued a QoS 1/2 message and sends it after reconnecting.
+            if rc == MOSQ_ERR_NO_CONN.rawValue && configuration.qos > 0 { return true }
             droppedCount.add(1, ordering: .relaxed)
             logger.debug("MQTT message dropped", metadata: ["mqtt.topic": "\(topic)", "error": "\(String(cString: mosquitto_strerror(rc)))"])
             return false

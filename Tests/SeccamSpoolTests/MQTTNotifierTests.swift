@@ -37,12 +37,30 @@ final class MQTTNotifierTests: XCTestCase {
         XCTAssertEqual(payload?["type"] as? String, "event.start")
         XCTAssertEqual(payload?["eventIndex"] as? Int, 1)
 
-        // The broker goes away: publishing returns at once and nothing blocks.
+        // The broker goes away: publishing returns at once and nothing blocks; QoS 1 messages are queued, not dropped.
         ProcessRunner.stop(broker, grace: 1)
         XCTAssertTrue(waitUntil(timeout: 5) { !notifier.isConnected })
         let started = Date()
-        for i in 0..<50 { notifier.publishEvent(WebhookEvent(type: "event.end", camera: "door", eventIndex: i)) }
+        for i in 0..<50 { XCTAssertTrue(notifier.publishEvent(WebhookEvent(type: "event.end", camera: "door", eventIndex: i))) }
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.5)
+        XCTAssertEqual(notifier.dropped, 0)
+
+        // A broker that restarts without persistence remembers no retained state; the client publishes each camera's
+        // latest state again when it reconnects. (QoS 1 messages published while the broker was away are kept by
+        // libmosquitto and sent after the reconnect too.)
+        let restarted = try ProcessRunner.start(["setpriv", "--pdeathsig", "KILL", "--", "/usr/sbin/mosquitto", "-c", config.path],
+                                                log: temp.appendingPathComponent("broker2.log"))
+        defer { ProcessRunner.stop(restarted, grace: 1) }
+        XCTAssertTrue(waitUntil(timeout: 5) { SeaweedServerProbe.listening(port: port) })
+        let afterLog = temp.appendingPathComponent("sub2.log")
+        let after = try ProcessRunner.start(["setpriv", "--pdeathsig", "KILL", "--", "mosquitto_sub", "-h", "127.0.0.1", "-p", "\(port)", "-t", "seccam/#", "-v"], log: afterLog)
+        defer { ProcessRunner.stop(after, grace: 1) }
+        XCTAssertTrue(waitUntil(timeout: 40) { notifier.isConnected }, "reconnects (backoff up to 30 s)")
+        XCTAssertTrue(ProcessRunner.waitForText("seccam/door/state", in: afterLog, timeout: 5))
+        usleep(500_000)
+        let retained = try ProcessRunner.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", "\(port)", "-t", "seccam/+/state", "-v",
+                                              "-C", "1", "-W", "5"])
+        XCTAssertEqual(retained.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "seccam/door/state online", retained.stderr)
     }
 
     func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
