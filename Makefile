@@ -85,8 +85,8 @@ install-service: build
 		systemctl daemon-reload; \
 		echo "next: edit /etc/seccam/seccam.yaml (secrets in /etc/seccam/secrets.env), check it with"; \
 		echo "  seccam-engine config check /etc/seccam/seccam.yaml"; \
-		echo "then: systemctl enable --now seccam-engine (and, for a separate uploader, write /etc/seccam/upload.env"; \
-		echo "  as described in seccam-upload.service, then systemctl enable --now seccam-upload)"; \
+		echo "then: systemctl enable --now seccam-engine (and, to upload from a process of its own, with the same"; \
+		echo "  config's spool: and upload: keys: systemctl enable --now seccam-upload)"; \
 	fi
 
 clean:

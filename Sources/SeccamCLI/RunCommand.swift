@@ -72,37 +72,20 @@ struct RunCommand: ParsableCommand {
             let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
             do { return try SpoolDirectory(root: absolute, logger: logger) } catch { throw CommandFailure("spool \(path): \(error)") }
         }
-        let webhook = try settings.webhook?.notifierConfiguration.map { configuration -> WebhookNotifier in
-            // With a spool, notifications not yet delivered are kept on disk there, like the clips.
-            guard let spool else { return WebhookNotifier(configuration: configuration, logger: logger) }
-            let folder = (spool.root as NSString).appendingPathComponent("notifications")
-            do { return try WebhookNotifier(configuration: configuration, logger: logger, keepingUndeliveredIn: folder) } catch {
-                throw CommandFailure("webhook: \(error)")
-            }
-        }
-        let mqtt = try settings.mqtt.map { configuration in
-            do { return try MQTTNotifier(configuration: configuration, logger: logger) } catch { throw CommandFailure("mqtt: \(error)") }
-        }
+        let notifiers = try Notifiers(settings: settings, spool: spool, role: "run", logger: logger)
         let uploader = try settings.upload.map { upload -> Uploader in
             guard let spool else { throw CommandFailure("upload needs a spool folder") }
             do {
                 return Uploader(spool: spool, target: try upload.makeTarget(), configuration: upload.uploaderConfiguration, logger: logger,
-                                onDelivered: { manifest in
-                                    let event = WebhookEvent.clipUploaded(manifest)
-                                    webhook?.notify(event)
-                                    mqtt?.publishEvent(event)
-                                })
+                                onDelivered: notifiers.announceUploads)
             } catch {
                 throw CommandFailure("upload: \(error)")
             }
         }
         let service = CameraService(cameras: settings.cameraSpecs, logger: logger, notices: { notice in
             if let spool { Self.enqueue(notice, into: spool, logger: logger) }
-            if let event = Self.webhookEvent(notice) {
-                webhook?.notify(event)
-                mqtt?.publishEvent(event)
-            }
-            if let mqtt, let (camera, state) = Self.mqttState(notice) { mqtt.publishState(camera: camera, state: state) }
+            if let event = Self.webhookEvent(notice) { notifiers.send(event) }
+            if let mqtt = notifiers.mqtt, let (camera, state) = Self.mqttState(notice) { mqtt.publishState(camera: camera, state: state) }
         })
         let uploaderStopped = DispatchSemaphore(value: 0)
         if let uploader {
@@ -143,7 +126,7 @@ struct RunCommand: ParsableCommand {
         logger.notice("stopping: finishing open clips")
         let stopped = service.stop(timeout: 9)
         uploader?.stop()
-        webhook?.stop()
+        notifiers.webhook?.stop()
         if uploader != nil, uploaderStopped.wait(timeout: .now() + 3) == .timedOut {
             logger.warning("the uploader did not stop within 3 s; its entries go back to pending/ on the next start")
         }

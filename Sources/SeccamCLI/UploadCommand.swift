@@ -14,7 +14,8 @@ struct UploadCommand: ParsableCommand {
             and AWS_REGION (S3), or the variable named by --bearer-token-env (HTTP). They are never printed or stored.
             With --config, the spool folder, the target and its credentials come from the `run` config file instead \
             (its spool: and upload: keys, which also set --concurrency and --max-bytes-per-second), e.g. to drain \
-            the spool by hand with --once.
+            the spool by hand with --once; its webhook: and mqtt: keys then announce each delivered clip \
+            (clip.uploaded).
             Without --once it runs until SIGTERM/SIGINT, picking up new clips as they are spooled.
             """
     )
@@ -144,7 +145,11 @@ struct UploadCommand: ParsableCommand {
         configuration.transfer.lowSpeedTime = stallTimeout
         configuration.transfer.connectTo = connectTo
         configuration.transfer.caBundle = caBundle
-        let uploader = Uploader(spool: directory, target: uploadTarget, configuration: configuration, logger: logger)
+        let notifiers = try configured.map { try Notifiers(settings: $0.settings, spool: directory, role: "upload", logger: logger) }
+        let uploader = Uploader(spool: directory, target: uploadTarget, configuration: configuration, logger: logger,
+                                onDelivered: notifiers?.announceUploads)
+        // Notifications still queued at exit stay kept in the spool for the next `upload --config`.
+        defer { notifiers?.finish(waitingUpTo: 10) }
 
         // SIGTERM / SIGINT: abort transfers, put entries back to pending/, exit.
         var sources: [DispatchSourceSignal] = []
@@ -169,14 +174,14 @@ struct UploadCommand: ParsableCommand {
         }
     }
 
-    /// `--config`: the config file's spool folder and upload settings (both required there).
-    private func configuredUpload() throws -> (spool: String, upload: UploadSettings)? {
+    /// `--config`: the config file's spool folder and upload settings (both required there), and the whole file.
+    private func configuredUpload() throws -> (spool: String, upload: UploadSettings, settings: ServiceConfiguration)? {
         guard let config else { return nil }
         let settings: ServiceConfiguration
         do { settings = try ServiceConfiguration.load(path: config) } catch { throw CommandFailure(error.description) }
         guard let spool = settings.spool else { throw CommandFailure("\(config): spool: is not set, so there is nothing to upload") }
         guard let upload = settings.upload else { throw CommandFailure("\(config): upload: is not set (the target to upload to)") }
-        return (spool, upload)
+        return (spool, upload, settings)
     }
 
     private func makeTarget() throws -> UploadTarget {

@@ -25,7 +25,7 @@ public struct SpoolEntry: Sendable {
 /// <root>/done/<id>/manifest.json                                    confirmed by the server (clip removed unless kept)
 /// <root>/failed/<id>/…                                              refused permanently; reason in the manifest
 /// <root>/uploader.lock                                              flock held by the one uploader process
-/// <root>/notifications/*.json                                       webhooks not yet delivered (NotificationOutbox, used by `run`)
+/// <root>/notifications/<role>/*.json                                webhooks not yet delivered (NotificationOutbox; `run`, `upload`)
 /// ```
 ///
 /// Each entry is a folder, so one `rename` moves the clip and its manifest together. Every change is written to a

@@ -112,7 +112,7 @@ final class ServiceUploadTests: XCTestCase {
 
         // With a spool, notifications wait on disk there until delivered (WebhookTests covers a restart).
         var isFolder: ObjCBool = false
-        XCTAssertTrue(FileManager.default.fileExists(atPath: spool.appendingPathComponent("notifications").path, isDirectory: &isFolder) && isFolder.boolValue)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: spool.appendingPathComponent("notifications/run").path, isDirectory: &isFolder) && isFolder.boolValue)
 
         // Credentials never reach the log.
         let text = try String(contentsOf: engineLog, encoding: .utf8)

@@ -187,6 +187,8 @@ final class UploadProcessTests: XCTestCase {
     /// config file; nothing needs repeating on the command line.
     func testConfigFileGivesSpoolTargetAndCredentials() throws {
         let clip = try makeClip("from-config.mp4", size: 20_000)
+        let hooks = try WebhookTestServer(secret: "hook-secret", failFirst: 0)
+        defer { hooks.stop() }
         let config = temp.appendingPathComponent("seccam.yaml")
         try """
             output: \(temp.appendingPathComponent("clips").path)
@@ -200,6 +202,9 @@ final class UploadProcessTests: XCTestCase {
               path-style: true
               access-key-id: ${SECCAM_TEST_KEY_ID}
               secret-access-key: ${SECCAM_TEST_SECRET}
+            webhook:
+              url: http://127.0.0.1:\(hooks.port)/hook
+              secret: hook-secret
             """.write(to: config, atomically: true, encoding: .utf8)
         // Wrong keys in the usual variables: the upload succeeds only with the config's.
         let environment = ["SECCAM_TEST_KEY_ID": SeaweedServer.accessKey, "SECCAM_TEST_SECRET": SeaweedServer.secretKey,
@@ -210,6 +215,13 @@ final class UploadProcessTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("delivered 1 clip(s)"), result.stdout)
         XCTAssertFalse((result.stdout + result.stderr).contains(SeaweedServer.secretKey), "the secret is never printed")
         try assertAllDelivered(["from-config.mp4": try sha256(clip)])
+
+        // The config's webhook heard of the delivery before the process exited (clip.uploaded, with the object's URL).
+        let announced = try hooks.requests().map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any]) }
+        XCTAssertEqual(announced.map { $0["type"] as? String }, ["clip.uploaded"])
+        let key = try XCTUnwrap(try client().listKeys(prefix: prefix + "/").first)
+        XCTAssertEqual(announced.first?["clipURL"] as? String, "\(server.endpoint)/\(bucket)/\(key)", "\(announced)")
+        XCTAssertTrue(hooks.requests().allSatisfy(\.verified))
 
         // Both ways of naming the spool at once is refused before anything runs.
         let both = try ProcessRunner.run([TestPaths.executable.path, "upload", "--config", config.path, "--spool", spool.root, "--once"])

@@ -39,7 +39,8 @@ public enum ExampleConfiguration {
           concurrency: 2
           max-bytes-per-second: 2MB
 
-        # JSON POST on event start, event end and camera offline; signed (HMAC-SHA256) when a secret is set.
+        # JSON POST on event start and end, clip uploaded, camera offline and back; signed (HMAC-SHA256) when a
+        # secret is set. With a spool, notifications wait on disk there until the receiver has them.
         webhook:
           url: http://127.0.0.1:8123/api/webhook/seccam
           secret: ${SECCAM_WEBHOOK_SECRET}
