@@ -15,31 +15,21 @@ struct ConcatenatedFrames {
     /// Sum of the header frame counts, when every input has one.
     let totalFrames: Int?
     /// Frames consumed so far (dvr-scan's position).
-    private(set) var position = 0
+    var position: Int { timeline.count }
     private(set) var warnings: [String] = []
     private var finishedDecodeErrors = 0
-    /// Presentation time of the consumed frames, relative to the first (`times[0]` is frame `forgotten`).
-    private var times: [Double] = []
-    /// Raw timestamps of the consumed frames of the current input, in its video time base (for clip cuts);
-    /// `frameTimestamps[0]` is frame `firstFrameOfInput + forgotten`.
-    private var frameTimestamps: [Int64?] = []
-    /// A live source never ends, so only the latest ``liveWindow`` frames' times are kept (files keep all):
-    /// frames dropped from the front so far.
-    private var forgotten = 0
-    private let keepsAllTimes: Bool
-    /// Frames whose times a live source keeps: 15 minutes at 25 fps, far more than any pre-roll or clip cut
-    /// needs; older frames' times are estimated from the frame rate.
+    /// Times of the consumed frames, relative to the first, and the current input's raw timestamps (for clip cuts).
+    private var timeline: FrameTimeline
+    /// Frames whose times a live source keeps (a live source never ends; files keep all): 15 minutes at 25 fps,
+    /// far more than any pre-roll or clip cut needs; older frames' times are estimated from the frame rate.
     static let liveWindow = 22_500
-    private var firstFrameOfInput = 0
-    private var inputFirstPTS: Double?
-    private var inputOffset = 0.0
 
     init(inputs: [SourceURL], options: DemuxerOptions, threads: Int, interrupt: InterruptFlag = InterruptFlag()) throws {
         self.inputs = inputs
         self.options = options
         self.threads = threads
         self.interrupt = interrupt
-        keepsAllTimes = !(inputs.count == 1 && (inputs[0].isNetwork || inputs[0].isVideoDevice))
+        let live = inputs.count == 1 && (inputs[0].isNetwork || inputs[0].isVideoDevice)
         reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[0], options: options, interrupt: interrupt), threads: threads)
         let video = reader.videoStream
         (width, height) = video.rotation.displaySize(width: video.width, height: video.height)
@@ -48,6 +38,7 @@ struct ConcatenatedFrames {
             throw ScanInputError(description: "\(inputs[0].redacted): the video stream declares no frame rate")
         }
         totalFrames = inputs.count == 1 ? video.frameCount : nil
+        timeline = FrameTimeline(framesPerSecond: framesPerSecond, window: live ? Self.liveWindow : nil)
     }
 
     var decodeErrors: Int { finishedDecodeErrors + reader.decoder.decodeErrors }
@@ -60,9 +51,7 @@ struct ConcatenatedFrames {
 
     /// Frame `index`'s own timestamp in the input's video time base, when that frame has been decoded.
     func timestamp(ofFrame index: Int) -> MediaTime? {
-        let local = index - firstFrameOfInput - forgotten
-        guard local >= 0, local < frameTimestamps.count, let ticks = frameTimestamps[local] else { return nil }
-        return MediaTime(ticks: ticks, timeBase: reader.videoStream.timeBase)
+        timeline.ticks(ofFrame: index).map { MediaTime(ticks: $0, timeBase: reader.videoStream.timeBase) }
     }
 
     /// Decodes the next frame of the concatenation into `frame`; false after the last input ends.
@@ -86,15 +75,7 @@ struct ConcatenatedFrames {
                     throw ScanInputError(description: "\(inputs[inputIndex].redacted): frame size changed to \(shown.width)x\(shown.height) (the scan started at \(width)x\(height))")
                 }
                 let pts = frame.pts(timeBase: reader.videoStream.timeBase)
-                recordTime(pts?.seconds)
-                frameTimestamps.append(pts?.ticks)
-                position += 1
-                if !keepsAllTimes, times.count > Self.liveWindow + Self.liveWindow / 4 {
-                    let drop = times.count - Self.liveWindow
-                    times.removeFirst(drop)
-                    frameTimestamps.removeFirst(drop)
-                    forgotten += drop
-                }
+                timeline.append(seconds: pts?.seconds, ticks: pts?.ticks)
                 return true
             }
             if let truncation = reader.demuxer.truncationDetail {
@@ -103,30 +84,14 @@ struct ConcatenatedFrames {
             guard inputIndex + 1 < inputs.count else { return false }
             finishedDecodeErrors += reader.decoder.decodeErrors
             inputIndex += 1
-            inputOffset = (times.last ?? -1 / framesPerSecond) + 1 / framesPerSecond
-            inputFirstPTS = nil
-            frameTimestamps.removeAll()
-            firstFrameOfInput = position
+            timeline.startNextInput()
             reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[inputIndex], options: options, interrupt: interrupt),
                                           threads: threads)
         }
     }
 
-    private mutating func recordTime(_ pts: Double?) {
-        guard let pts else {
-            times.append((times.last ?? -1 / framesPerSecond) + 1 / framesPerSecond)
-            return
-        }
-        if inputFirstPTS == nil { inputFirstPTS = pts }
-        times.append(inputOffset + pts - inputFirstPTS!)
-    }
-
     /// Presentation time of frame `index` (an event boundary may lie one past the last frame).
     func ptsSeconds(ofFrame index: Int) -> Double {
-        let local = index - forgotten
-        if local >= 0, local < times.count { return times[local] }
-        guard let first = times.first, let last = times.last else { return Double(index) / framesPerSecond }
-        if local < 0 { return first + Double(local) / framesPerSecond }
-        return last + Double(local - times.count + 1) / framesPerSecond
+        timeline.seconds(ofFrame: index)
     }
 }
