@@ -38,13 +38,19 @@ struct DetectionArguments: ParsableArguments {
     var duration: String?
     @OptionGroup var inputOptions: InputOptions
 
+    /// The `-c` file, parsed; nil without `-c`.
+    func configFile() throws -> DvrScanConfigFile? {
+        guard let config else { return nil }
+        do { return try DvrScanConfigFile(path: config) } catch { throw ValidationError(error.description) }
+    }
+
     /// The scan options the flags give (defaults, then the config file, then the flags, as dvr-scan does),
     /// and the flags as scan command-line words, keyed by the grid key they set (nil for others).
     func resolve() throws -> (options: ScanOptions, arguments: [(key: TuningKey?, words: [String])]) {
         var options = ScanOptions()
         var arguments: [(key: TuningKey?, words: [String])] = []
-        if let config {
-            do { try DvrScanConfigFile(path: config).apply(to: &options) } catch { throw ValidationError(error.description) }
+        if let config, let file = try configFile() {
+            do { try file.apply(to: &options) } catch { throw ValidationError("\(config): \(error.description)") }
             arguments.append((nil, ["-c", config]))
         }
         let flags: [(TuningKey, String?)] = [

@@ -21,7 +21,7 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: [.customLong("so", withSingleDash: true), .customLong("scan-only")], help: "Only list events, write no clips.")
     var scanOnly = false
     @Option(name: [.customShort("m"), .customLong("output-mode")], help: "Clip output: copy (stream copy, default) or encode (re-encode with libx264, for -bb/-tc/-fm overlays; opencv is an alias).")
-    var outputMode: String = "copy"
+    var outputMode: String?
     @Flag(name: [.customLong("bb", withSingleDash: true), .customLong("bounding-box")], help: "Draw the motion bounding box on encoded clips (-m encode). As in dvr-scan, a smoothing time may follow: -bb 0.2s.")
     var boundingBox = false
     @Option(name: .customLong("bounding-box-smooth-time"), help: "Average the -bb box over this long [0.1s].")
@@ -31,7 +31,7 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: [.customLong("fm", withSingleDash: true), .customLong("frame-metrics")], help: "Burn the frame number and score into encoded clips (-m encode).")
     var frameMetrics = false
     @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for clips, their JSON sidecars and thumbnails [current folder].")
-    var outputDir: String = "."
+    var outputDir: String?
     @Option(name: .long, help: "Clip container: mp4 (default) or mkv (keeps any audio codec).")
     var container: ClipContainer = .mp4
     @Option(name: .long, help: ArgumentHelp("Write a JPEG of each event's highest-scoring frame with the event's bounding box drawn (<stem>.DSME_0001.jpg in -d DIR, also with -so).", valueName: "highscore"))
@@ -55,43 +55,44 @@ struct ScanCommand: ParsableCommand {
         }
         guard !sources.isEmpty else { throw ValidationError("no input video: give one or more files (or -i FILE)") }
         var options = try detection.resolve().options
-        let overlayFlags = [(boundingBox, "-bb/--bounding-box"), (timeCode, "-tc/--time-code"), (frameMetrics, "-fm/--frame-metrics")]
-            .filter(\.0).map(\.1)
-        if smoothTime != nil, !boundingBox {
+        let chosen = try ScanOutputChoices(self, smoothTime: smoothTime, file: try detection.configFile(), path: detection.config)
+        let overlayFlags = [(chosen.boundingBox, "-bb/--bounding-box"), (chosen.timeCode, "-tc/--time-code"),
+                            (chosen.frameMetrics, "-fm/--frame-metrics")].filter(\.0).map(\.1)
+        if chosen.boundingBoxSmoothTime != nil, !chosen.boundingBox {
             throw ValidationError("--bounding-box-smooth-time needs -bb/--bounding-box")
         }
-        if scanOnly {
+        if chosen.scanOnly {
             if let first = overlayFlags.first {
                 throw ValidationError("\(first) draws on re-encoded clips, but -so/--scan-only writes no clips; use -m encode instead of -so")
             }
         } else {
-            switch outputMode.lowercased() {
+            switch chosen.outputMode.lowercased() {
             case "copy":
                 if let first = overlayFlags.first {
                     throw ValidationError("\(first) needs -m encode: stream-copied clips (-m copy, the default) cannot be drawn on")
                 }
             case "encode", "opencv":
                 var encoding = ClipEncoding()
-                encoding.boundingBox = boundingBox
-                encoding.timeCode = timeCode
-                encoding.frameMetrics = frameMetrics
-                if let smoothTime {
+                encoding.boundingBox = chosen.boundingBox
+                encoding.timeCode = chosen.timeCode
+                encoding.frameMetrics = chosen.frameMetrics
+                if let smoothTime = chosen.boundingBoxSmoothTime {
                     do { encoding.boundingBoxSmoothTime = try TimeSpec.parse(smoothTime) } catch {
                         throw ValidationError("-bb/--bounding-box-smooth-time: \(error.message)")
                     }
                 }
                 options.clipEncoding = encoding
             default:
-                throw ValidationError("-m/--output-mode: expected copy (stream copy) or encode (re-encode with overlays); got '\(outputMode)'. Use -so to scan only.")
+                throw ValidationError("-m/--output-mode: expected copy (stream copy) or encode (re-encode with overlays); got '\(chosen.outputMode)'. Use -so to scan only.")
             }
-            options.clips = ClipSettings(directory: outputDir, container: container)
+            options.clips = ClipSettings(directory: chosen.outputDir, container: container)
         }
-        if let thumbnails {
+        if let thumbnails = chosen.thumbnails {
             guard thumbnails.lowercased() == "highscore" else {
                 throw ValidationError("--thumbnails: the only method is 'highscore' (as in dvr-scan); got '\(thumbnails)'")
             }
             options.thumbnails = true
-            options.thumbnailDirectory = outputDir
+            options.thumbnailDirectory = chosen.outputDir
         }
         let session = ScanSession(inputs: sources.map(SourceURL.init), options: options,
                                   logger: logging.makeLogger(label: "seccam.scan"))
@@ -114,7 +115,7 @@ struct ScanCommand: ParsableCommand {
         if json {
             print(try JSONOutput.encode(result))
         } else {
-            print(ScanText.render(result, options: options, firstInput: sources[0], quiet: quiet), terminator: "")
+            print(ScanText.render(result, options: options, firstInput: sources[0], quiet: chosen.quiet), terminator: "")
         }
         if !result.warnings.isEmpty { throw CommandFailure(result.warnings.joined(separator: "\n")) }
     }

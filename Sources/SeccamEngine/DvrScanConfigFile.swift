@@ -1,8 +1,9 @@
 import Foundation
 
 /// A dvr-scan config file (`-c FILE`): `key = value` lines, no sections, `#`/`;` comments
-/// (DVR-SCAN.md §5.5). Detection keys are applied to ``ScanOptions``; the output and overlay keys dvr-scan
-/// knows are accepted and kept in ``values``; unknown keys are errors naming the key and line.
+/// (DVR-SCAN.md §5.5). Detection keys are applied to ``ScanOptions``; the output keys (``outputKeys``) are read by
+/// the `scan` command; the other keys dvr-scan knows are accepted and kept in ``values``; unknown keys are errors
+/// naming the key and line.
 public struct DvrScanConfigFile: Sendable {
     /// Every key = value pair, keys lower-cased.
     public private(set) var values: [String: String] = [:]
@@ -52,6 +53,23 @@ public struct DvrScanConfigFile: Sendable {
             }
         }
     }
+
+    /// A yes/no key's value (`yes`, `true`, `on`, `1` or `no`, `false`, `off`, `0`, any case); nil when absent.
+    public func flag(_ key: String) throws(ConfigFileError) -> Bool? {
+        guard let text = values[key] else { return nil }
+        switch text.lowercased() {
+        case "yes", "true", "on", "1": return true
+        case "no", "false", "off", "0": return false
+        default: throw ConfigFileError("config key '\(key)': expected yes or no, got '\(text)'")
+        }
+    }
+
+    /// The output keys a scan takes from the file when its command line does not set them (dvr-scan's output
+    /// options); the drawing style keys (`text-*`, `bounding-box-color`, …) are accepted but not used.
+    public static let outputKeys = [
+        "scan-only", "quiet-mode", "output-dir", "output-mode", "thumbnails", "bounding-box", "bounding-box-smooth-time",
+        "time-code", "frame-metrics",
+    ]
 
     /// The keys ``apply(key:value:to:)`` understands, in the order they are applied.
     public static let detectionKeys = [

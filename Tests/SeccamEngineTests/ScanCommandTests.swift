@@ -85,6 +85,44 @@ final class ScanCommandTests: XCTestCase {
         XCTAssertEqual(overridden.stdout, try TestPaths.referenceTimecodes("lowmotion_intel_one-by-one_101s-116s.mp4") + "\n")
     }
 
+    /// dvr-scan's output keys in a `-c` file apply when the command line does not set them.
+    func testConfigFileOutputKeys() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let timecodes = try TestPaths.referenceTimecodes("lowmotion_intel_one-by-one_101s-116s.mp4") + "\n"
+        // scan-only + quiet-mode: only the timecode line, and no clip anywhere.
+        let quietConfig = dir.appendingPathComponent("quiet.cfg")
+        try "scan-only = yes\nquiet-mode = Yes\n".write(to: quietConfig, atomically: true, encoding: .utf8)
+        let quiet = try ProcessRunner.run([TestPaths.executable.path, "scan", video, "-c", quietConfig.path], in: dir)
+        XCTAssertEqual(quiet.status, 0, quiet.stderr)
+        XCTAssertEqual(quiet.stdout, timecodes)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir.path).contains { $0.hasSuffix(".mp4") })
+
+        // output-dir: the clips go there; -d on the command line wins.
+        let clipsConfig = dir.appendingPathComponent("clips.cfg")
+        let fromFile = dir.appendingPathComponent("from-file")
+        let fromFlag = dir.appendingPathComponent("from-flag")
+        try "output-dir = \(fromFile.path)\nquiet-mode = yes\n".write(to: clipsConfig, atomically: true, encoding: .utf8)
+        let written = try scan([video, "-c", clipsConfig.path])
+        XCTAssertEqual(written.status, 0, written.stderr)
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: fromFile.path).contains { $0.hasSuffix(".mp4") })
+        let overridden = try scan([video, "-c", clipsConfig.path, "-d", fromFlag.path])
+        XCTAssertEqual(overridden.status, 0, overridden.stderr)
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: fromFlag.path).contains { $0.hasSuffix(".mp4") })
+
+        // An overlay key needs re-encoded clips, as its flag does; a yes/no key with another value is refused.
+        let overlayConfig = dir.appendingPathComponent("overlay.cfg")
+        try "bounding-box = yes\n".write(to: overlayConfig, atomically: true, encoding: .utf8)
+        let overlay = try scan([video, "-c", overlayConfig.path, "-d", fromFlag.path])
+        XCTAssertNotEqual(overlay.status, 0)
+        XCTAssertTrue(overlay.stderr.contains("-bb/--bounding-box needs -m encode"), overlay.stderr)
+        let badConfig = dir.appendingPathComponent("bad.cfg")
+        try "scan-only = maybe\n".write(to: badConfig, atomically: true, encoding: .utf8)
+        let bad = try scan([video, "-c", badConfig.path])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("bad.cfg: config key 'scan-only': expected yes or no, got 'maybe'"), bad.stderr)
+    }
+
     /// `probe` tells that a stream is turned for display, and the size the detector sees.
     func testProbeShowsTheDisplayRotation() throws {
         let turned = TestPaths.fixtures.appendingPathComponent("moving_box_rot90.mp4").path

@@ -1,0 +1,34 @@
+import ArgumentParser
+import SeccamEngine
+
+/// What a scan writes and prints: each command-line flag, else the `-c` file's output key (dvr-scan's names:
+/// `scan-only`, `quiet-mode`, `output-dir`, `output-mode`, `thumbnails`, `bounding-box`,
+/// `bounding-box-smooth-time`, `time-code`, `frame-metrics`), else the default. As in dvr-scan, the command line wins.
+struct ScanOutputChoices {
+    var scanOnly: Bool
+    var quiet: Bool
+    var outputDir: String
+    var outputMode: String
+    var thumbnails: String?
+    var boundingBox: Bool
+    var boundingBoxSmoothTime: String?
+    var timeCode: Bool
+    var frameMetrics: Bool
+
+    /// - Throws: `ValidationError` naming the file and key for a yes/no key with another value.
+    init(_ command: ScanCommand, smoothTime: String?, file: DvrScanConfigFile?, path: String?) throws {
+        func flag(_ given: Bool, _ key: String) throws -> Bool {
+            guard !given, let file else { return given }
+            do { return try file.flag(key) ?? false } catch { throw ValidationError("\(path ?? ""): \(error.description)") }
+        }
+        scanOnly = try flag(command.scanOnly, "scan-only")
+        quiet = try flag(command.quiet, "quiet-mode")
+        outputDir = command.outputDir ?? file?.values["output-dir"] ?? "."
+        outputMode = command.outputMode ?? file?.values["output-mode"] ?? "copy"
+        thumbnails = command.thumbnails ?? file?.values["thumbnails"]
+        boundingBox = try flag(command.boundingBox, "bounding-box")
+        boundingBoxSmoothTime = smoothTime ?? file?.values["bounding-box-smooth-time"]
+        timeCode = try flag(command.timeCode, "time-code")
+        frameMetrics = try flag(command.frameMetrics, "frame-metrics")
+    }
+}
