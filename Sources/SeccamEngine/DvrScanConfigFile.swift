@@ -46,6 +46,13 @@ public struct DvrScanConfigFile: Sendable {
 
     /// Applies the detection keys to `options` (the CLI applies its own flags afterwards, so they win).
     public func apply(to options: inout ScanOptions) throws(ConfigFileError) {
+        // Keys that would change dvr-scan's results in a way we do not reproduce are refused, not ignored.
+        if try flag("use-pts") == true {
+            throw ConfigFileError("config key 'use-pts': PTS mode is not supported; events are timed as in dvr-scan's default mode (--json also gives each event's real presentation times)")
+        }
+        if let mode = values["input-mode"], mode.lowercased() != "opencv" {
+            throw ConfigFileError("config key 'input-mode': only opencv (dvr-scan's default decoding) is reproduced, not '\(mode)'")
+        }
         for key in Self.detectionKeys {
             guard let value = values[key] else { continue }
             do { try Self.apply(key: key, value: value, to: &options) } catch {
@@ -75,7 +82,7 @@ public struct DvrScanConfigFile: Sendable {
     public static let detectionKeys = [
         "threshold", "max-threshold", "max-area", "max-width", "max-height", "variance-threshold", "learning-rate",
         "kernel-size", "downscale-factor", "frame-skip", "min-event-length", "time-before-event", "time-post-event",
-        "bg-subtractor", "load-region",
+        "bg-subtractor", "load-region", "region-of-interest",
     ]
 
     /// Applies one detection key given as text (dvr-scan's value forms); the error says what is wrong with
@@ -114,6 +121,14 @@ public struct DvrScanConfigFile: Sendable {
         case "load-region":
             guard !text.isEmpty else { return }
             do { options.detector.regions += try RegionFile.load(path: text) } catch { throw ConfigFileError(error.description) }
+        case "region-of-interest":
+            // dvr-scan's deprecated rectangle, as -roi: X Y W H, with commas, slashes and parentheses ignored.
+            let words = String(text.map { ",/()".contains($0) ? " " : $0 }).split(separator: " ")
+            let v = words.compactMap { Int($0) }
+            guard v.count == 4, words.count == 4, v.allSatisfy({ $0 >= 0 }) else {
+                throw ConfigFileError("expected a rectangle X Y W H (e.g. 200,250 50,100), got '\(text)'")
+            }
+            options.detector.regions.append(.rectangle(x: v[0], y: v[1], width: v[2], height: v[3]))
         default:
             throw ConfigFileError("not a detection key")
         }

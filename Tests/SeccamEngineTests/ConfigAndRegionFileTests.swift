@@ -2,6 +2,31 @@ import SeccamEngine
 import XCTest
 
 final class ConfigAndRegionFileTests: XCTestCase {
+    /// dvr-scan's deprecated `region-of-interest` key is the -roi rectangle (commas, slashes, parentheses ignored).
+    func testRegionOfInterestKey() throws {
+        var options = ScanOptions()
+        try DvrScanConfigFile(text: "region-of-interest = (631,532)/(210,127)\n", path: "roi.cfg").apply(to: &options)
+        XCTAssertEqual(options.detector.regions, [.rectangle(x: 631, y: 532, width: 210, height: 127)])
+        for bad in ["631 532 210", "631 532 -1 127", "a b c d"] {
+            var o = ScanOptions()
+            XCTAssertThrowsError(try DvrScanConfigFile(text: "region-of-interest = \(bad)\n", path: "bad.cfg").apply(to: &o)) {
+                XCTAssertTrue("\($0)".contains("config key 'region-of-interest': expected a rectangle"), "\($0)")
+            }
+        }
+    }
+
+    /// Keys whose dvr-scan behaviour we do not reproduce are refused rather than silently ignored.
+    func testUnreproducedModesAreRefused() throws {
+        var options = ScanOptions()
+        XCTAssertNoThrow(try DvrScanConfigFile(text: "use-pts = no\ninput-mode = OpenCV\n", path: "ok.cfg").apply(to: &options))
+        XCTAssertThrowsError(try DvrScanConfigFile(text: "use-pts = yes\n", path: "p.cfg").apply(to: &options)) {
+            XCTAssertTrue("\($0)".contains("config key 'use-pts'"), "\($0)")
+        }
+        XCTAssertThrowsError(try DvrScanConfigFile(text: "input-mode = pyav\n", path: "m.cfg").apply(to: &options)) {
+            XCTAssertTrue("\($0)".contains("config key 'input-mode'") && "\($0)".contains("'pyav'"), "\($0)")
+        }
+    }
+
     func testConfigFileKeysAndErrors() throws {
         let file = try DvrScanConfigFile(text: "; c\n threshold = 0.3\nkernel-size=5\ntime-post-event = 1.5\nbg-subtractor = cnt\nmax-area = 0.5\n", path: "a.cfg")
         var options = ScanOptions()
