@@ -145,12 +145,15 @@ final class ServiceRunTests: XCTestCase {
             extra: "spool: \(spool.path)\noffline-after: 2s\nmetrics:\n  listen: 127.0.0.1:\(port)\n")
         let engine = try startEngine(["--config", config.path])
         waitFor("a clip from camera a", timeout: 45) { !files("a", suffix: ".mp4").isEmpty }
-        waitFor("the clip in the spool", timeout: 10) {
-            ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("pending").path)) ?? []).count >= 1
+        // Entries appear by renaming a hidden staging folder (`.enqueue-…`) that is built in pending/ itself.
+        let pendingEntries = {
+            ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("pending").path)) ?? [])
+                .filter { !$0.hasPrefix(".") }.sorted()
         }
+        waitFor("the clip in the spool", timeout: 10) { !pendingEntries().isEmpty }
 
         // The spooled clip is the recorded clip (same bytes), with its sidecar and a manifest.
-        let entry = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("pending").path).sorted().first)
+        let entry = try XCTUnwrap(pendingEntries().first)
         let entryFolder = spool.appendingPathComponent("pending/\(entry)")
         let entryFiles = try FileManager.default.contentsOfDirectory(atPath: entryFolder.path)
         let clipName = try XCTUnwrap(entryFiles.first { $0.hasSuffix(".mp4") })
