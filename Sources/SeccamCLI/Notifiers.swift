@@ -40,11 +40,12 @@ struct Notifiers {
         }
     }
 
-    /// Gives the webhook sender up to `seconds` to empty its queue (what is left stays kept on disk, with a spool),
-    /// then stops it.
+    /// Gives the webhook sender and the MQTT client up to `seconds` to deliver what is queued (webhooks left over
+    /// stay kept on disk, with a spool), then stops the webhook sender.
     func finish(waitingUpTo seconds: Double) {
-        guard let webhook else { return }
         let deadline = Date().addingTimeInterval(seconds)
+        mqtt?.waitUntilAcknowledged(timeout: seconds)
+        guard let webhook else { return }
         while !webhook.isIdle, Date() < deadline { usleep(50_000) }
         webhook.stop()
     }

@@ -37,6 +37,8 @@ public final class MQTTNotifier: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let connectedFlag = Atomic<Bool>(false)
     private let droppedCount = Atomic<Int>(0)
+    /// QoS 1/2 messages handed to libmosquitto and not yet acknowledged by the broker.
+    private let unacknowledgedCount = Atomic<Int>(0)
     /// The latest retained payload of each state topic, published again on every connect.
     private let latestStates = Mutex<[String: Data]>([:])
     private let lock = NSLock()   // serializes publish vs deinit-free use of the handle
@@ -60,6 +62,12 @@ public final class MQTTNotifier: @unchecked Sendable {
             let notifier = Unmanaged<MQTTNotifier>.fromOpaque(user).takeUnretainedValue()
             notifier.connectedFlag.store(rc == 0, ordering: .relaxed)
             if rc == 0, let mosq { notifier.republishStates(on: mosq) }
+        }
+        mosquitto_publish_callback_set(handle) { _, user, _ in
+            // Called when a QoS 1/2 message is acknowledged (and when a QoS 0 one is sent, which is not counted).
+            guard let user else { return }
+            let notifier = Unmanaged<MQTTNotifier>.fromOpaque(user).takeUnretainedValue()
+            if notifier.configuration.qos > 0 { notifier.unacknowledgedCount.subtract(1, ordering: .relaxed) }
         }
         mosquitto_disconnect_callback_set(handle) { _, user, _ in
             guard let user else { return }
@@ -98,6 +106,18 @@ public final class MQTTNotifier: @unchecked Sendable {
 
     /// Whether the broker has accepted the connection (and not dropped it since).
     public var isConnected: Bool { connectedFlag.load(ordering: .relaxed) }
+    /// QoS 1/2 messages not yet acknowledged by the broker (queued while it is away, or in flight).
+    public var unacknowledged: Int { unacknowledgedCount.load(ordering: .relaxed) }
+
+    /// Waits until the broker has acknowledged every QoS 1/2 message published so far, or `seconds` have passed
+    /// (e.g. before a short-lived process exits). Returns whether everything was acknowledged.
+    @discardableResult
+    public func waitUntilAcknowledged(timeout seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while unacknowledged > 0, Date() < deadline { usleep(20_000) }
+        return unacknowledged <= 0
+    }
+
     /// QoS 0 messages not published because the broker was away, and messages libmosquitto refused.
     public var dropped: Int { droppedCount.load(ordering: .relaxed) }
 
@@ -120,8 +140,12 @@ public final class MQTTNotifier: @unchecked Sendable {
     /// client, not under `lock`: `deinit` holds that lock while it joins this thread).
     private func republishStates(on mosq: OpaquePointer) {
         for (topic, payload) in latestStates.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            if configuration.qos > 0 { unacknowledgedCount.add(1, ordering: .relaxed) }
             let rc = payload.withUnsafeBytes { bytes in
                 mosquitto_publish(mosq, nil, topic, Int32(bytes.count), bytes.baseAddress, Int32(configuration.qos), true)
+            }
+            if configuration.qos > 0, rc != MOSQ_ERR_SUCCESS.rawValue, rc != MOSQ_ERR_NO_CONN.rawValue {
+                unacknowledgedCount.subtract(1, ordering: .relaxed)
             }
             if rc != MOSQ_ERR_SUCCESS.rawValue {
                 logger.debug("MQTT state not republished", metadata: ["mqtt.topic": "\(topic)", "error": "\(String(cString: mosquitto_strerror(rc)))"])
@@ -133,8 +157,13 @@ public final class MQTTNotifier: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let handle else { return false }
+        // Counted before publishing: the acknowledgement may arrive on libmosquitto's thread before this returns.
+        if configuration.qos > 0 { unacknowledgedCount.add(1, ordering: .relaxed) }
         let rc = payload.withUnsafeBytes { bytes in
             mosquitto_publish(handle, nil, topic, Int32(bytes.count), bytes.baseAddress, Int32(configuration.qos), retain)
+        }
+        if configuration.qos > 0, rc != MOSQ_ERR_SUCCESS.rawValue, rc != MOSQ_ERR_NO_CONN.rawValue {
+            unacknowledgedCount.subtract(1, ordering: .relaxed)
         }
         guard rc == MOSQ_ERR_SUCCESS.rawValue else {
             // Not connected: libmosquitto has queued a QoS 1/2 message and sends it after reconnecting.

@@ -44,6 +44,8 @@ final class MQTTNotifierTests: XCTestCase {
         for i in 0..<50 { XCTAssertTrue(notifier.publishEvent(WebhookEvent(type: "event.end", camera: "door", eventIndex: i))) }
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.5)
         XCTAssertEqual(notifier.dropped, 0)
+        XCTAssertGreaterThanOrEqual(notifier.unacknowledged, 50, "queued, waiting for the broker")
+        XCTAssertFalse(notifier.waitUntilAcknowledged(timeout: 0.2))
 
         // A broker that restarts without persistence remembers no retained state; the client publishes each camera's
         // latest state again when it reconnects. (QoS 1 messages published while the broker was away are kept by
@@ -56,6 +58,7 @@ final class MQTTNotifierTests: XCTestCase {
         let after = try ProcessRunner.start(["setpriv", "--pdeathsig", "KILL", "--", "mosquitto_sub", "-h", "127.0.0.1", "-p", "\(port)", "-t", "seccam/#", "-v"], log: afterLog)
         defer { ProcessRunner.stop(after, grace: 1) }
         XCTAssertTrue(waitUntil(timeout: 40) { notifier.isConnected }, "reconnects (backoff up to 30 s)")
+        XCTAssertTrue(notifier.waitUntilAcknowledged(timeout: 10), "the queued messages went out: \(notifier.unacknowledged) left")
         XCTAssertTrue(ProcessRunner.waitForText("seccam/door/state", in: afterLog, timeout: 5))
         usleep(500_000)
         let retained = try ProcessRunner.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", "\(port)", "-t", "seccam/+/state", "-v",
