@@ -15,6 +15,7 @@ int cseccam_mog2_avx512_available(void) {
 
 #define KERNEL_TARGET "avx2,avx512f,avx512vl,avx512bw,avx512dq"
 #define KERNEL_ENTRY cseccam_mog2_update_avx512
+#define KERNEL_MASKED_STORES 1
 #include "mog2_kernel_impl.h"
 
 #else
