@@ -66,6 +66,8 @@ def option_sets(width, height):
         (" ".join(tri), tri),
         (" ".join(tri + quad), tri + quad),
         ("-st 5s -dt 10s", ["-st", "5s", "-dt", "10s"]),
+        ("--use-pts", ["--use-pts"]),
+        ("--use-pts -fs 2 -st 5s", ["--use-pts", "-fs", "2", "-st", "5s"]),
     ]
 
 
@@ -116,8 +118,9 @@ def short_err(err, n=3):
     return " | ".join(lines[-n:])
 
 
-def compare(ours, theirs):
-    """Fill in the comparison fields of a row from the two tool results."""
+def compare(ours, theirs, by_order=False):
+    """Fill in the comparison fields of a row from the two tool results. `by_order`: pair the frames by their order
+    (in PTS mode dvrscan_dump.py numbers a frame by its timestamp snapped to the frame grid, not by its index)."""
     row = {}
     problems = []
     for name, r in (("ours", ours), ("dvr-scan", theirs)):
@@ -127,6 +130,8 @@ def compare(ours, theirs):
             problems.append("%s wrote no scores CSV" % name)
     o = ours["scores"] or []
     t = [(f, 0.0 if s >= MAX_THRESHOLD else s) for f, s in (theirs["scores"] or [])]
+    if by_order and len(t) == len(o):
+        t = [(f, s) for (f, _), (_, s) in zip(o, t)]
     row["frames_ours"], row["frames_theirs"] = len(o), len(t)
     of, tf = [f for f, _ in o], [f for f, _ in t]
     row["frames_equal"] = of == tf
@@ -228,6 +233,7 @@ def git(*args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--videos", metavar="GLOB", help="only videos whose file name (or path) matches GLOB")
+    ap.add_argument("--sets", metavar="GLOB", help="only option sets whose label matches GLOB (e.g. '--use-pts*')")
     ap.add_argument("--jobs", type=int, default=2, help="tool runs in parallel (default 2)")
     ap.add_argument("--out", default="Benchmarks/compat/RESULTS.md", help="Markdown results file")
     ap.add_argument("--no-build", action="store_true",
@@ -303,6 +309,8 @@ def main():
             sys.exit("compare.py: ffprobe found no video size for %s" % video)
         size = os.path.getsize(video)
         for oi, (label, opts) in enumerate(option_sets(width, height)):
+            if args.sets and not fnmatch.fnmatch(label, args.sets):
+                continue
             row = {"video": os.path.basename(video), "label": label, "order": (vi, oi), "cost": size}
             rows.append(row)
             ours_csv = os.path.join(tmp, "%d_%d_ours.csv" % (vi, oi))
@@ -329,7 +337,7 @@ def main():
         with lock:
             row[tool] = result
             if "ours" in row and "theirs" in row:
-                row.update(compare(row["ours"], row["theirs"]))
+                row.update(compare(row["ours"], row["theirs"], by_order="--use-pts" in row["label"]))
                 done[0] += 1
                 print("[%3d/%d] %-44s %-40s %s (ours %.1fs, dvr-scan %.1fs)%s"
                       % (done[0], len(rows), row["video"], row["label"][:40],

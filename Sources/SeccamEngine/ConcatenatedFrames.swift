@@ -16,6 +16,9 @@ struct ConcatenatedFrames {
     let totalFrames: Int?
     /// Frames consumed so far (dvr-scan's position).
     var position: Int { timeline.count }
+    /// The last decoded frame's time in its input as dvr-scan's `--use-pts` mode reads it (OpenCV's
+    /// `CAP_PROP_POS_MSEC`); 0 before the first frame.
+    private(set) var openCVMilliseconds: Double = 0
     private(set) var warnings: [String] = []
     private var finishedDecodeErrors = 0
     /// Times of the consumed frames, relative to the first, and the current input's raw timestamps (for clip cuts).
@@ -76,6 +79,7 @@ struct ConcatenatedFrames {
                 }
                 let pts = frame.pts(timeBase: reader.videoStream.timeBase)
                 timeline.append(seconds: pts?.seconds, ticks: pts?.ticks)
+                openCVMilliseconds = frame.openCVMilliseconds(in: reader.videoStream)
                 return true
             }
             if let truncation = reader.demuxer.truncationDetail {
@@ -93,5 +97,20 @@ struct ConcatenatedFrames {
     /// Presentation time of frame `index` (an event boundary may lie one past the last frame).
     func ptsSeconds(ofFrame index: Int) -> Double {
         timeline.seconds(ofFrame: index)
+    }
+
+    /// The frame shown at `seconds` (relative to the first frame, as ``ptsSeconds(ofFrame:)``): the first frame whose
+    /// time is at least `seconds` minus half a frame, so a time on the frame grid maps to its own frame on a
+    /// constant-rate video. Past the last frame consumed, the frames to come are counted at the frame rate.
+    func frameIndex(atSeconds seconds: Double) -> Int {
+        let target = seconds - 0.5 / framesPerSecond
+        var low = 0, high = position
+        while low < high {
+            let middle = (low + high) / 2
+            if timeline.seconds(ofFrame: middle) < target { low = middle + 1 } else { high = middle }
+        }
+        guard low == position, position > 0 else { return low }
+        let ahead = (seconds - timeline.seconds(ofFrame: position - 1)) * framesPerSecond
+        return position - 1 + max(1, Int(ahead.rounded()))
     }
 }

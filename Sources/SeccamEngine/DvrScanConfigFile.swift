@@ -47,9 +47,7 @@ public struct DvrScanConfigFile: Sendable {
     /// Applies the detection keys to `options` (the CLI applies its own flags afterwards, so they win).
     public func apply(to options: inout ScanOptions) throws(ConfigFileError) {
         // Keys that would change dvr-scan's results in a way we do not reproduce are refused, not ignored.
-        if try flag("use-pts") == true {
-            throw ConfigFileError("config key 'use-pts': PTS mode is not supported; events are timed as in dvr-scan's default mode (--json also gives each event's real presentation times)")
-        }
+        if let usePTS = try flag("use-pts") { options.usePresentationTimes = usePTS }
         if let mode = values["input-mode"], mode.lowercased() != "opencv" {
             throw ConfigFileError("config key 'input-mode': only opencv (dvr-scan's default decoding) is reproduced, not '\(mode)'")
         }

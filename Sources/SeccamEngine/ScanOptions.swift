@@ -13,6 +13,9 @@ public struct ScanOptions: Sendable {
     public var timePostEvent: TimeSpec = .seconds(2.0)
     /// `-fs`: frames skipped after each processed frame.
     public var frameSkip = 0
+    /// `--use-pts`: dvr-scan's PTS mode (DVR-SCAN.md §4.6): event times come from the frames' timestamps as OpenCV
+    /// reports them instead of from frame counts. Scores are the same; one input only.
+    public var usePresentationTimes = false
     /// `-st`, `-et`, `-dt` (duration overrides end time).
     public var startTime: TimeSpec?
     public var endTime: TimeSpec?

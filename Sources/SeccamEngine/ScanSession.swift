@@ -58,6 +58,9 @@ public final class ScanSession {
     public func run(onFrame: ((FrameRecord) -> Void)? = nil, onProgress: ((ScanProgress) -> Void)? = nil) throws -> ScanResult {
         precondition(!inputs.isEmpty, "a scan needs at least one input")
         try options.validate()
+        if options.usePresentationTimes, inputs.count > 1 {
+            throw MotionOptionError(option: "use-pts", message: "PTS mode takes one input; scan the files one at a time")
+        }
         let clock = ContinuousClock()
         let started = clock.now
         let overlapped = Self.overlapsDetection(options)
@@ -76,7 +79,7 @@ public final class ScanSession {
         var tracker = EventTracker(
             threshold: options.detector.threshold, minEventLength: options.minEventLength.frames(fps: fps),
             timeBeforeEvent: options.timeBeforeEvent.frames(fps: fps), timePostEvent: options.timePostEvent.frames(fps: fps),
-            frameSkip: options.frameSkip, startFrame: startFrame)
+            frameSkip: options.frameSkip, startFrame: startFrame, ptsFramesPerSecond: options.usePresentationTimes ? fps : nil)
         // With per-zone thresholds the detector decides which frames are above; otherwise dvr-scan's rule.
         let regionRule = options.detector.regions.contains { $0.threshold != nil }
         let regionNames = options.detector.regions.enumerated().map { $0.element.name ?? "\($0.offset + 1)" }
@@ -101,18 +104,24 @@ public final class ScanSession {
         var processed = 0
         var lastProgress = clock.now
 
+        /// The decoded frame at an event boundary: the boundary itself, except in PTS mode, where dvr-scan's
+        /// boundaries are times on the frame grid (frame / fps) and the frame is found by its timestamp.
+        func decodedFrame(_ boundary: Int) -> Int {
+            options.usePresentationTimes ? source.frameIndex(atSeconds: Double(boundary) / fps) : boundary
+        }
         func finishEvent(_ event: MotionEvent) {
             let acc = current ?? EventAccumulator(peakScore: 0, peakFrame: event.start, motionFrame: event.start)
             current = nil
+            let (start, end) = (decodedFrame(event.start), decodedFrame(event.end))
             events.append(ScannedEvent(
                 index: events.count + 1, startFrame: event.start, endFrame: event.end,
                 startSeconds: Double(event.start) / fps, endSeconds: Double(event.end) / fps,
                 durationSeconds: Double(max(0, event.end - event.start)) / fps,
-                startPTSSeconds: source.ptsSeconds(ofFrame: event.start), endPTSSeconds: source.ptsSeconds(ofFrame: event.end),
+                startPTSSeconds: source.ptsSeconds(ofFrame: start), endPTSSeconds: source.ptsSeconds(ofFrame: end),
                 peakScore: acc.peakScore, peakFrame: acc.peakFrame, boundingBox: acc.box,
                 triggeredRegions: acc.regions.sorted().map { regionNames[$0] }))
-            clips?.eventEnded(events.count - 1, endFrame: event.end, motionFrame: acc.motionFrame)
-            encoded?.eventEnded(events.count - 1, endFrame: event.end)
+            clips?.eventEnded(events.count - 1, endFrame: end, motionFrame: acc.motionFrame)
+            encoded?.eventEnded(events.count - 1, endFrame: end)
             logger.info("motion event ended", metadata: ["event.index": "\(events.count)", "event.start": "\(event.start)", "event.end": "\(event.end)"])
             options.eventHandler?(.ended(events[events.count - 1]))
         }
@@ -146,19 +155,20 @@ public final class ScanSession {
         }
 
         /// Everything that follows a frame's score: thumbnails, the event state machine, clips, progress.
-        func observe(_ score: FrameScore, index: Int) throws {
+        func observe(_ score: FrameScore, index: Int, milliseconds: Double) throws {
             try thumbnails?.observe(score, frame: index, picture: frame, rotation: source.rotation)
             encoded?.frameScored(score, index: index)
             processed += 1
             onFrame?(FrameRecord(frame: index, ptsSeconds: source.ptsSeconds(ofFrame: index), score: score))
-            switch tracker.observe(frame: index, score: score.score, above: regionRule ? score.above : nil) {
-            case .started(let start):
+            switch tracker.observe(frame: index, score: score.score, above: regionRule ? score.above : nil, milliseconds: milliseconds) {
+            case .started(let boundary):
+                let start = decodedFrame(boundary)
                 let motionFrame = index - (tracker.minimumFrames - 1) * stride
                 current = EventAccumulator(peakScore: score.score, peakFrame: index, motionFrame: motionFrame)
                 try clips?.eventStarted(number: events.count + 1, startFrame: start, source: source)
                 try encoded?.eventStarted(number: events.count + 1, startFrame: start, motionFrame: motionFrame)
-                logger.info("motion event started", metadata: ["event.start": "\(start)", "frame": "\(index)"])
-                options.eventHandler?(.started(number: events.count + 1, startFrame: start,
+                logger.info("motion event started", metadata: ["event.start": "\(boundary)", "frame": "\(index)"])
+                options.eventHandler?(.started(number: events.count + 1, startFrame: boundary,
                                                wallClock: options.wallClockOrigin?.addingTimeInterval(source.ptsSeconds(ofFrame: start))))
             case .ended(let event):
                 finishEvent(event)
@@ -180,8 +190,10 @@ public final class ScanSession {
 
         let overlappedDetector = overlapped ? OverlappedDetector(detector: detector, pixels: plan.width * plan.height) : nil
         defer { overlappedDetector?.stop() }
-        var inFlight: Int?
+        var inFlight: (index: Int, milliseconds: Double)?
         while source.position < startFrame, try next() {}
+        // dvr-scan seeks by reading the frame before the start; no PTS-mode event starts before that frame's time.
+        if startFrame > 0 { tracker.ptsStartMilliseconds = source.openCVMilliseconds }
         scanning: while true {
             if let endFrame, source.position >= endFrame { break }
             for _ in 1..<stride { guard try next() else { break scanning } }
@@ -190,16 +202,18 @@ public final class ScanSession {
             sampling.rotation = source.rotation
             guard let overlapped = overlappedDetector else {
                 try converter.convert(frame, sampling: sampling, into: &gray)
-                try observe(gray.withUnsafeBufferPointer { detector.process($0) }, index: index)
+                try observe(gray.withUnsafeBufferPointer { detector.process($0) }, index: index, milliseconds: source.openCVMilliseconds)
                 continue
             }
             let buffer = overlapped.nextBuffer()
             try converter.convert(frame, sampling: sampling, into: &buffer.pixels)
-            if let previous = inFlight { try observe(overlapped.result(), index: previous) }
+            if let previous = inFlight { try observe(overlapped.result(), index: previous.index, milliseconds: previous.milliseconds) }
             overlapped.submit(buffer)
-            inFlight = index
+            inFlight = (index, source.openCVMilliseconds)
         }
-        if let overlappedDetector, let previous = inFlight { try observe(overlappedDetector.result(), index: previous) }
+        if let overlappedDetector, let previous = inFlight {
+            try observe(overlappedDetector.result(), index: previous.index, milliseconds: previous.milliseconds)
+        }
         if let event = tracker.finish(position: source.position) {
             finishEvent(event)
             try writeThumbnail()

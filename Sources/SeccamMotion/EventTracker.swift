@@ -20,8 +20,8 @@ public enum EventUpdate: Sendable, Equatable {
     case ended(MotionEvent)
 }
 
-/// dvr-scan's event state machine in its default (non-PTS) mode, fence-post quirks included
-/// (DVR-SCAN.md §4.2–§4.4).
+/// dvr-scan's event state machine, fence-post quirks included (DVR-SCAN.md §4.2–§4.4), in its default mode
+/// (times are frame counts) or its `--use-pts` mode (§4.6: times come from the frames' timestamps).
 public struct EventTracker: Sendable {
     /// `-t`, used when `observe` is not told whether a frame is above.
     public let threshold: Double
@@ -40,6 +40,18 @@ public struct EventTracker: Sendable {
     private var postCount = 0
     private var lastAbove = 0
     private var eventStart: Int?
+    /// PTS mode: the frame rate, when on.
+    private let ptsFramesPerSecond: Double?
+    /// PTS mode: the most pre-roll, `(-tb + -l) / fps` in milliseconds (the unscaled `-l`).
+    private let ptsShiftMilliseconds: Double
+    /// PTS mode: `-tp` in seconds.
+    private let ptsPostSeconds: Double
+    /// PTS mode: the frame time of the last above-threshold frame of the event, and of the last frame seen.
+    private var lastAboveMilliseconds = 0.0
+    private var lastMilliseconds = 0.0
+    /// PTS mode: the time (OpenCV's `CAP_PROP_POS_MSEC`) of the frame read while seeking to `-st`, or 0 without
+    /// `-st`; no event starts before it. Set it once the seek is done, before the first ``observe``.
+    public var ptsStartMilliseconds = 0.0
 
     /// Creates a tracker; every length is in frames of the video.
     ///
@@ -49,8 +61,10 @@ public struct EventTracker: Sendable {
     ///   - timePostEvent: `-tp` in frames.
     ///   - frameSkip: `-fs`; only every (frameSkip+1)th frame is observed.
     ///   - startFrame: the `-st` seek target, or 0 without one.
+    ///   - ptsFramesPerSecond: the video's frame rate for dvr-scan's `--use-pts` mode; nil for the default mode.
+    ///     In PTS mode every ``observe`` call must pass the frame's `milliseconds`.
     public init(threshold: Double, minEventLength: Int, timeBeforeEvent: Int, timePostEvent: Int,
-                frameSkip: Int, startFrame: Int) {
+                frameSkip: Int, startFrame: Int, ptsFramesPerSecond: Double? = nil) {
         let stride = frameSkip + 1
         self.threshold = threshold
         self.timePostEvent = timePostEvent
@@ -60,6 +74,10 @@ public struct EventTracker: Sendable {
         shiftMax = timeBeforeEvent + minimumFrames * stride
         self.startFrame = startFrame > 0 ? startFrame : 1
         previousEnd = self.startFrame
+        self.ptsFramesPerSecond = ptsFramesPerSecond
+        let fps = ptsFramesPerSecond ?? 1
+        ptsShiftMilliseconds = (Double(timeBeforeEvent) / fps + Double(minEventLength) / fps) * 1000
+        ptsPostSeconds = Double(timePostEvent) / fps
     }
 
     /// Whether an event is in progress.
@@ -71,8 +89,13 @@ public struct EventTracker: Sendable {
     ///   - frame: the frame's 0-based index in the video.
     ///   - score: its adjusted score (`FrameScore.score`).
     ///   - above: whether it counts as motion; `nil` means `score >= threshold`, dvr-scan's rule.
+    ///   - milliseconds: PTS mode only: the frame's time as OpenCV reports it (`CAP_PROP_POS_MSEC`).
     /// - Returns: the event boundary this frame produced, if any.
-    public mutating func observe(frame: Int, score: Double, above: Bool? = nil) -> EventUpdate? {
+    public mutating func observe(frame: Int, score: Double, above: Bool? = nil, milliseconds: Double? = nil) -> EventUpdate? {
+        if let fps = ptsFramesPerSecond {
+            // dvr-scan snaps the time to the frame grid (FrameTimecode(ms / 1000, fps)) and works on the snapped time.
+            lastMilliseconds = Double(Self.frames(seconds: (milliseconds ?? 0) / 1000, fps: fps)) / fps * 1000
+        }
         var isAbove = above ?? (score >= threshold)
         aboveRun = isAbove ? aboveRun + 1 : 0
         if first {
@@ -83,12 +106,17 @@ public struct EventTracker: Sendable {
             if isAbove {
                 postCount = 0
                 lastAbove = frame
+                lastAboveMilliseconds = lastMilliseconds
                 return nil
             }
             postCount += 1
             guard postCount >= postFrames else { return nil }
             eventStart = nil
-            let end = 1 + lastAbove + timePostEvent + frameSkip
+            let end = if let fps = ptsFramesPerSecond {
+                Self.frames(seconds: lastAboveMilliseconds / 1000 + ptsPostSeconds, fps: fps)
+            } else {
+                1 + lastAbove + timePostEvent + frameSkip
+            }
             previousEnd = end
             return .ended(MotionEvent(start: start, end: end))
         }
@@ -96,16 +124,32 @@ public struct EventTracker: Sendable {
         aboveRun = 0
         postCount = 0
         lastAbove = frame
-        let start = max(startFrame, frame + 1 - min(frame - previousEnd, shiftMax))
+        let start: Int
+        if let fps = ptsFramesPerSecond {
+            lastAboveMilliseconds = lastMilliseconds
+            let sinceLastEvent = lastMilliseconds - Double(previousEnd) / fps * 1000
+            let startMilliseconds = max(ptsStartMilliseconds, lastMilliseconds - min(sinceLastEvent, ptsShiftMilliseconds))
+            start = Self.frames(seconds: startMilliseconds / 1000, fps: fps)
+        } else {
+            start = max(startFrame, frame + 1 - min(frame - previousEnd, shiftMax))
+        }
         eventStart = start
         return .started(start: start)
     }
 
-    /// Ends the input: closes an open event at `position` (frames consumed, without post time; §4.4).
+    /// Ends the input: closes an open event at `position` (frames consumed, without post time; §4.4). In PTS mode
+    /// the event ends at the last observed frame's time instead.
     public mutating func finish(position: Int) -> MotionEvent? {
         guard let start = eventStart else { return nil }
         eventStart = nil
-        previousEnd = position
-        return MotionEvent(start: start, end: position)
+        let end = ptsFramesPerSecond.map { Self.frames(seconds: lastMilliseconds / 1000, fps: $0) } ?? position
+        previousEnd = end
+        return MotionEvent(start: start, end: end)
+    }
+
+    /// A time in seconds as a frame number the way dvr-scan's FrameTimecode does it: `round(seconds * fps)`, ties to
+    /// even (Python's `round`).
+    static func frames(seconds: Double, fps: Double) -> Int {
+        Int((seconds * fps).rounded(.toNearestOrEven))
     }
 }

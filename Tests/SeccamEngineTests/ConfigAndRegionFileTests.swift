@@ -15,11 +15,15 @@ final class ConfigAndRegionFileTests: XCTestCase {
         }
     }
 
-    /// Keys whose dvr-scan behaviour we do not reproduce are refused rather than silently ignored.
-    func testUnreproducedModesAreRefused() throws {
+    /// Keys whose dvr-scan behaviour we do not reproduce are refused rather than silently ignored; `use-pts` turns
+    /// on PTS mode.
+    func testUnreproducedModesAreRefusedAndUsePTSApplies() throws {
         var options = ScanOptions()
         XCTAssertNoThrow(try DvrScanConfigFile(text: "use-pts = no\ninput-mode = OpenCV\n", path: "ok.cfg").apply(to: &options))
-        XCTAssertThrowsError(try DvrScanConfigFile(text: "use-pts = yes\n", path: "p.cfg").apply(to: &options)) {
+        XCTAssertFalse(options.usePresentationTimes)
+        try DvrScanConfigFile(text: "use-pts = yes\n", path: "p.cfg").apply(to: &options)
+        XCTAssertTrue(options.usePresentationTimes)
+        XCTAssertThrowsError(try DvrScanConfigFile(text: "use-pts = maybe\n", path: "p.cfg").apply(to: &options)) {
             XCTAssertTrue("\($0)".contains("config key 'use-pts'"), "\($0)")
         }
         XCTAssertThrowsError(try DvrScanConfigFile(text: "input-mode = pyav\n", path: "m.cfg").apply(to: &options)) {

@@ -22,6 +22,65 @@ final class ScanCommandTests: XCTestCase {
         XCTAssertEqual(quiet.stdout, String(reference.split(separator: "\n").last!) + "\n")
     }
 
+    /// `--use-pts` (dvr-scan's PTS mode, event times from the frames' timestamps) gives dvr-scan's own timecodes on
+    /// every shared video, including the VFR traffic video, an AVI whose frames carry no pts (dvr-scan then ends
+    /// the event at 0) and `-fs`/`-st`/`-l`/`-tb`/`-tp` variants (`Fixtures/expected/use-pts.dvrscan.txt`).
+    func testUsePTSMatchesDvrScanOnTheSharedVideos() throws {
+        let table = try String(contentsOf: TestPaths.fixtures.appendingPathComponent("expected/use-pts.dvrscan.txt"), encoding: .utf8)
+        var rows = 0
+        for line in table.split(separator: "\n") where !line.hasPrefix("#") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            XCTAssertEqual(cells.count, 3, String(line))
+            let path = TestPaths.sharedVideos.appendingPathComponent(cells[0]).path
+            let options = cells[1].split(separator: " ").map(String.init)
+            let out = try scan([path, "-so", "-q", "--use-pts"] + options)
+            XCTAssertEqual(out.status, 0, out.stderr)
+            // With no event, dvr-scan -q prints nothing at all.
+            XCTAssertEqual(out.stdout, cells[2].isEmpty ? "" : cells[2] + "\n", "\(cells[0]) \(cells[1])")
+            rows += 1
+        }
+        XCTAssertEqual(rows, 20)
+    }
+
+    /// In PTS mode dvr-scan's event boundaries are times (frame / fps), not frame indices. On the VFR video the clip
+    /// is cut at those times: grid frames 84-167 are 5.02-9.99 s, while decoded frames 84-167 are at 3.32-6.64 s.
+    func testUsePTSClipsAreCutAtTheEventTimes() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = TestPaths.sharedVideos.appendingPathComponent("dvrscan_traffic_camera_vfr.mp4").path
+        let out = try scan([source, "--use-pts", "-st", "5s", "-dt", "10s", "-d", dir.path])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertEqual(out.stdout.split(separator: "\n").last, "00:00:05.022,00:00:09.985")
+        let sidecar = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: dir.appendingPathComponent("dvrscan_traffic_camera_vfr.DSME_0001.json"))) as! [String: Any]
+        let (start, end) = (sidecar["startPTSSeconds"] as! Double, sidecar["endPTSSeconds"] as! Double)
+        let frame = 1 / 16.725
+        XCTAssertEqual(start, sidecar["startSeconds"] as! Double, accuracy: frame)
+        XCTAssertEqual(end, sidecar["endSeconds"] as! Double, accuracy: frame)
+
+        let sourcePackets = try ClipInspection.videoPackets(source)
+        let clipPackets = try ClipInspection.videoPackets(dir.appendingPathComponent("dvrscan_traffic_camera_vfr.DSME_0001.mp4").path)
+        let keyframe = try XCTUnwrap(sourcePackets.filter { $0.isKey && ($0.pts ?? .infinity) <= start }.last)
+        XCTAssertEqual(clipPackets.first?.hash, keyframe.hash)
+        let lastShown = try XCTUnwrap(sourcePackets.filter { ($0.pts ?? .infinity) < end }.max { $0.pts! < $1.pts! })
+        XCTAssertTrue(clipPackets.contains { $0.hash == lastShown.hash })
+    }
+
+    /// PTS mode is dvr-scan's for one input; several inputs and `tune` are refused with the option named.
+    func testUsePTSRefusesSeveralInputsAndTune() throws {
+        let out = try scan([video, video, "-so", "--use-pts"])
+        XCTAssertNotEqual(out.status, 0)
+        XCTAssertTrue(out.stderr.contains("use-pts"), out.stderr)
+
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("pts.cfg")
+        try "use-pts = yes\n".write(to: config, atomically: true, encoding: .utf8)
+        let tune = try ProcessRunner.run([TestPaths.executable.path, "tune", video, "-c", config.path, "--grid", "threshold=0.1,0.2"])
+        XCTAssertNotEqual(tune.status, 0)
+        XCTAssertTrue(tune.stderr.contains("use-pts"), tune.stderr)
+    }
+
     /// libavdevice and the ~100 libraries it pulls in are loaded only for capture devices, not at every start.
     func testTheEngineDoesNotLoadLibavdeviceAtStart() throws {
         let libraries = try ProcessRunner.run(["ldd", TestPaths.executable.path])

@@ -105,4 +105,78 @@ final class EventTrackerTests: XCTestCase {
         // P = 0: the first quiet frame ends it, end = 1 + 1 + 0 + 0.
         XCTAssertEqual(tracker.observe(frame: 2, score: 500, above: false), .ended(MotionEvent(start: 2, end: 2)))
     }
+    // MARK: - PTS mode (dvr-scan --use-pts, DVR-SCAN.md §4.6)
+
+    /// Feeds `above` (1 = motion) for frames 0, 1, … at times `milliseconds(frame)`; returns events and start reports.
+    private func runPTS(_ tracker: inout EventTracker, above: [Int], milliseconds: (Int) -> Double,
+                        position: Int? = nil) -> (events: [MotionEvent], starts: [Int]) {
+        var events: [MotionEvent] = []
+        var starts: [Int] = []
+        for (frame, a) in above.enumerated() {
+            switch tracker.observe(frame: frame, score: a == 1 ? 1 : 0, milliseconds: milliseconds(frame)) {
+            case .started(let start): starts.append(start)
+            case .ended(let event): events.append(event)
+            case nil: break
+            }
+        }
+        if let event = tracker.finish(position: position ?? above.count) { events.append(event) }
+        return (events, starts)
+    }
+
+    private func ptsTracker(fps: Double) -> EventTracker {
+        EventTracker(threshold: 0.5, minEventLength: 2, timeBeforeEvent: 3, timePostEvent: 5, frameSkip: 0, startFrame: 0,
+                     ptsFramesPerSecond: fps)
+    }
+
+    /// Motion in frames 10-20 of a 25 fps video with exact timestamps (-l 2, -tb 3, -tp 5 frames). By hand:
+    /// the event triggers at frame 11 (440 ms); the pre-roll is min(440 - 1/25 s, (3 + 2)/25 s) = 200 ms, so it
+    /// starts at round(0.240 * 25) = 6; it ends at round((0.800 + 5/25) * 25) = 25. The default mode gives 7 and 26:
+    /// PTS mode is one frame earlier at both ends, as DVR-SCAN.md reports for a CFR clip.
+    func testPTSModeIsOneFrameEarlierThanFrameCountsOnAConstantRateVideo() {
+        let above = Array(repeating: 0, count: 10) + Array(repeating: 1, count: 11) + Array(repeating: 0, count: 20)
+        var pts = ptsTracker(fps: 25)
+        let timed = runPTS(&pts, above: above, milliseconds: { Double($0) * 40 })
+        XCTAssertEqual(timed.starts, [6])
+        XCTAssertEqual(timed.events, [MotionEvent(start: 6, end: 25)])
+
+        var frames = EventTracker(threshold: 0.5, minEventLength: 2, timeBeforeEvent: 3, timePostEvent: 5, frameSkip: 0, startFrame: 0)
+        var counted: [MotionEvent] = []
+        for (frame, a) in above.enumerated() {
+            if case .ended(let e) = frames.observe(frame: frame, score: Double(a)) { counted.append(e) }
+        }
+        XCTAssertEqual(counted, [MotionEvent(start: 7, end: 26)])
+    }
+
+    /// Times are snapped to the frame grid with Python's round (ties to even) before any arithmetic: at 25 fps,
+    /// 20 ms is frame 0.5 -> 0 and 60 ms is 1.5 -> 2. Here every frame is stamped 20 ms late: frame 11 at 460 ms
+    /// snaps to 11.5 -> 12 (480 ms), so the start is round((480 - 200) / 40) = 7; the last motion frame 20 at 820 ms
+    /// snaps to 20.5 -> 20 (800 ms) and the end is 25.
+    func testPTSModeSnapsTimesToTheFrameGridTiesToEven() {
+        let above = Array(repeating: 0, count: 10) + Array(repeating: 1, count: 11) + Array(repeating: 0, count: 20)
+        var tracker = ptsTracker(fps: 25)
+        let result = runPTS(&tracker, above: above, milliseconds: { Double($0) * 40 + 20 })
+        XCTAssertEqual(result.events, [MotionEvent(start: 7, end: 25)])
+    }
+
+    /// The times come from the timestamps, not the frame numbers: on a video whose frames are 80 ms apart but
+    /// declared 25 fps, frame 11 is at 880 ms (grid frame 22), so the event starts at round((880 - 200) / 40) = 17
+    /// and ends at round((1600 + 200) / 40) = 45, far from the frame-count answer (7-26).
+    func testPTSModeFollowsTheTimestampsNotTheFrameCount() {
+        let above = Array(repeating: 0, count: 10) + Array(repeating: 1, count: 11) + Array(repeating: 0, count: 20)
+        var tracker = ptsTracker(fps: 25)
+        let result = runPTS(&tracker, above: above, milliseconds: { Double($0) * 80 })
+        XCTAssertEqual(result.events, [MotionEvent(start: 17, end: 45)])
+    }
+
+    /// At the end of the input an open event ends at the last frame's (snapped) time, not at the frame count; a
+    /// `-st` seek's frame time bounds the start.
+    func testPTSModeEndOfInputAndSeekStart() {
+        let above = Array(repeating: 0, count: 3) + Array(repeating: 1, count: 7)
+        var tracker = ptsTracker(fps: 25)
+        tracker.ptsStartMilliseconds = 60
+        // Frame 4 triggers at 160 ms: 160 - 200 < 60, so the start is the seek frame's time, round(1.5) = 2.
+        let result = runPTS(&tracker, above: above, milliseconds: { Double($0) * 40 }, position: 1000)
+        XCTAssertEqual(result.starts, [2])
+        XCTAssertEqual(result.events, [MotionEvent(start: 2, end: 9)])
+    }
 }

@@ -95,6 +95,9 @@ public final class TuneSession {
         precondition(!settings.isEmpty, "tuning needs at least one setting")
         let clock = ContinuousClock()
         let started = clock.now
+        if base.usePresentationTimes {
+            throw MotionOptionError(option: "use-pts", message: "tune times events in dvr-scan's default mode only")
+        }
         let allOptions = settings.map { $0.applied(to: base) }
         for (setting, options) in zip(settings, allOptions) {
             do { try options.validate() } catch {
