@@ -40,6 +40,9 @@ struct ScanCommand: ParsableCommand {
     var quiet = false
     @Flag(name: .customLong("ignore-user-config"), help: "Accepted for dvr-scan compatibility (no user config is read).")
     var ignoreUserConfig = false
+    @Option(name: [.customLong("mo", withSingleDash: true), .customLong("mask-output")],
+            help: ArgumentHelp("Write the motion mask of every processed frame as a video (dvr-scan's -mo; MP4 unless the name ends .mkv, .avi or .mov).", valueName: "file"))
+    var maskOutput: String?
     @Flag(name: .customLong("use-pts"), help: "dvr-scan's PTS mode: time events by the frames' timestamps instead of frame counts (one input).")
     var usePTS = false
     @Flag(name: .long, help: "Print the result as JSON (events with frames, dvr-scan and real times, peak score, box).")
@@ -58,6 +61,7 @@ struct ScanCommand: ParsableCommand {
         guard !sources.isEmpty else { throw ValidationError("no input video: give one or more files (or -i FILE)") }
         var options = try detection.resolve().options
         if usePTS { options.usePresentationTimes = true }
+        options.maskOutput = maskOutput
         let chosen = try ScanOutputChoices(self, smoothTime: smoothTime, file: try detection.configFile(), path: detection.config)
         let overlayFlags = [(chosen.boundingBox, "-bb/--bounding-box"), (chosen.timeCode, "-tc/--time-code"),
                             (chosen.frameMetrics, "-fm/--frame-metrics")].filter(\.0).map(\.1)

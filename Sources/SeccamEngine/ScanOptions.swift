@@ -16,6 +16,8 @@ public struct ScanOptions: Sendable {
     /// `--use-pts`: dvr-scan's PTS mode (DVR-SCAN.md §4.6): event times come from the frames' timestamps as OpenCV
     /// reports them instead of from frame counts. Scores are the same; one input only.
     public var usePresentationTimes = false
+    /// `-mo FILE`: write dvr-scan's mask video (the filtered mask of every processed frame) to this file.
+    public var maskOutput: String?
     /// `-st`, `-et`, `-dt` (duration overrides end time).
     public var startTime: TimeSpec?
     public var endTime: TimeSpec?

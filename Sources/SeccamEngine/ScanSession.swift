@@ -96,6 +96,9 @@ public final class ScanSession {
         let thumbnails = try options.thumbnails
             ? ThumbnailOutput(directory: options.thumbnailDirectory ?? options.clips?.directory ?? ".", firstInput: inputs[0], logger: logger)
             : nil
+        let maskVideo = try options.maskOutput.map { path throws(MediaError) in
+            try MaskVideoOutput(path: path, plan: plan, framesPerSecond: fps, frameSkip: options.frameSkip)
+        }
         var frame = try Frame()
         let converter = GrayConverter()
         var gray: [UInt8] = []  // sized by the first conversion (the in-line path only)
@@ -203,6 +206,7 @@ public final class ScanSession {
             guard let overlapped = overlappedDetector else {
                 try converter.convert(frame, sampling: sampling, into: &gray)
                 try observe(gray.withUnsafeBufferPointer { detector.process($0) }, index: index, milliseconds: source.openCVMilliseconds)
+                try maskVideo?.add(detector)
                 continue
             }
             let buffer = overlapped.nextBuffer()
@@ -220,6 +224,7 @@ public final class ScanSession {
         }
         try clips?.inputEnded(source, events: &events)
         try encoded?.inputEnded(source: source, events: &events)
+        try maskVideo?.finish()
         if let inputError, inputError.code != .cancelled { throw ScanInterrupted(cause: inputError, partial: events) }
         onProgress?(ScanProgress(framesRead: source.position, decodeErrors: source.decodeErrors, totalFrames: source.totalFrames,
                                  elapsedSeconds: (clock.now - started).seconds))
@@ -238,9 +243,9 @@ extension ScanSession {
     /// wall instead of 1.65 and 1.09 with in-line detection and a frame-threaded decoder. At full size
     /// detection is the heavier part and in line is faster (1.72 s wall against 1.8–1.9 s). Thumbnails and
     /// encoded clips look at the scored frame's picture, and a real-time source is not limited by the CPU,
-    /// so those always detect in line.
+    /// so those always detect in line, as does `-mo` (which reads each frame's mask).
     static func overlapsDetection(_ options: ScanOptions) -> Bool {
-        !options.realTime && !options.thumbnails && (options.clips == nil || options.clipEncoding == nil)
+        !options.realTime && !options.thumbnails && options.maskOutput == nil && (options.clips == nil || options.clipEncoding == nil)
             && (options.detector.downscaleFactor >= 2 || options.frameSkip >= 1)
     }
 }

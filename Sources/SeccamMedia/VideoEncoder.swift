@@ -180,6 +180,40 @@ public final class VideoEncoder {
         try drainPackets(operation: operation)
     }
 
+    /// Encodes a full-range 8-bit gray picture (`width` × `height` bytes in rows, 0 black, 255 white) as the next
+    /// frame; the encoder's picture may be larger (even sizes for 4:2:0), the rest is black. An unturned encoder only.
+    /// - Throws: ``MediaError`` naming the file: `invalidArgument` when the picture is larger than the encoder's or
+    ///   `pixels` is short, or the encoder's or muxer's failure.
+    public func encode(gray pixels: UnsafeBufferPointer<UInt8>, width grayWidth: Int, height grayHeight: Int) throws(MediaError) {
+        let operation = "encoding frame \(framesEncoded) of \(path)"
+        precondition(!finished, "VideoEncoder.encode after finish")
+        precondition(rotation == .none, "gray pictures are not turned")
+        guard let encoder, let picture else { return }
+        guard grayWidth <= width, grayHeight <= height, pixels.count >= grayWidth * grayHeight else {
+            throw MediaError(code: .invalidArgument, operation: operation,
+                             reason: "gray picture \(grayWidth)x\(grayHeight) does not fit the \(width)x\(height) video")
+        }
+        try ffCheck(av_frame_make_writable(picture), "av_frame_make_writable", operation)
+        guard let planes = Self.planes(of: picture) else { return }
+        for row in 0..<height {
+            let line = planes.y + row * planes.yStride
+            for column in 0..<width {
+                let value = row < grayHeight && column < grayWidth ? Int(pixels[row * grayWidth + column]) : 0
+                line[column] = UInt8(16 + (value * 219 + 127) / 255)  // full range to limited range
+            }
+        }
+        for row in 0..<(height + 1) / 2 {
+            (planes.cb + row * planes.chromaStride).update(repeating: 128, count: (width + 1) / 2)
+            (planes.cr + row * planes.chromaStride).update(repeating: 128, count: (width + 1) / 2)
+        }
+        picture.pointee.color_range = AVCOL_RANGE_MPEG
+        picture.pointee.pts = framesEncoded
+        picture.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        framesEncoded += 1
+        try ffCheck(avcodec_send_frame(encoder, picture), "avcodec_send_frame", operation)
+        try drainPackets(operation: operation)
+    }
+
     /// Flushes the encoder's delayed frames, writes the trailer and closes the file. Idempotent.
     public func finish() throws(MediaError) {
         guard !finished, let encoder else { return }

@@ -151,4 +151,13 @@ public final class MotionDetector {
     public func withMask<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(mask))
     }
+
+    /// The last filtered mask as dvr-scan's `-mo` video shows it: 0 or 255 inside the regions and 63 outside them
+    /// (the mask as is without regions), written into `picture` (`plan.width * plan.height` bytes).
+    public func maskPicture(into picture: inout [UInt8]) {
+        picture.removeAll(keepingCapacity: true)
+        picture.append(contentsOf: mask)
+        guard let roi else { return }
+        for i in picture.indices where roi[i] == 0 { picture[i] = 63 }
+    }
 }
