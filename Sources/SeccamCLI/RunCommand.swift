@@ -141,7 +141,7 @@ struct RunCommand: ParsableCommand {
             policy: settings.retention,
             cameras: settings.cameras.map { ($0.name, ($0.output as NSString).appendingPathComponent($0.name), $0.maxAge) },
             isWaitingForUpload: { camera, file in waiting.contains("\(camera)/\(file)") })
-        if let spool {
+        if spool != nil {
             retention.dropFromSpool = { camera, file in
                 for entry in unfinished where entry.manifest.camera == camera && entry.manifest.fileName == file {
                     try? FileManager.default.removeItem(atPath: entry.directory)
@@ -160,7 +160,7 @@ struct RunCommand: ParsableCommand {
             var details = ["peakScore": String(event.peakScore), "durationSeconds": String(event.durationSeconds)]
             details["clip"] = event.clipPath.map { ($0 as NSString).lastPathComponent }
             return WebhookEvent(type: "event.end", camera: camera, eventIndex: event.index, details: details)
-        case .event(_, .ended), .event(_, .started):
+        case .event(_, .ended):
             return nil
         case .offline(let camera, let since):
             return WebhookEvent(type: "camera.offline", camera: camera, details: ["since": since.formatted(.iso8601)])

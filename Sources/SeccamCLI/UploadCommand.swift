@@ -127,7 +127,7 @@ struct UploadCommand: ParsableCommand {
             let entry = try directory.enqueue(clip: clip, camera: camera)
             print("enqueued \(clip) as \(entry.id)")
         }
-        guard let target = target ?? configured?.upload.target else { return }
+        guard (target ?? configured?.upload.target) != nil else { return }
         let uploadTarget: UploadTarget
         var configuration: UploaderConfiguration
         if let configured {

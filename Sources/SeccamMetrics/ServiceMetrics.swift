@@ -27,17 +27,22 @@ public final class ServiceMetrics: Sendable {
     public func render() -> String {
         for status in service.cameras.map(\.snapshot) { update(status) }
         if let depth = spoolDepth() {
-            registry.makeGauge(name: "seccam_spool_pending_entries", help: "Clips waiting in the spool for upload")
+            registry.makeGauge(descriptor: Self.descriptor("seccam_spool_pending_entries", "Clips waiting in the spool for upload"))
                 .set(Double(depth))
         }
         if let free = DiskSpace(path: outputDirectory) {
             let labels = [("path", outputDirectory)]
-            registry.makeGauge(name: "seccam_disk_free_bytes", labels: labels, help: "Free bytes on the clip file system")
+            registry.makeGauge(descriptor: Self.descriptor("seccam_disk_free_bytes", "Free bytes on the clip file system"), labels: labels)
                 .set(Double(free.freeBytes))
-            registry.makeGauge(name: "seccam_disk_size_bytes", labels: labels, help: "Size of the clip file system")
+            registry.makeGauge(descriptor: Self.descriptor("seccam_disk_size_bytes", "Size of the clip file system"), labels: labels)
                 .set(Double(free.totalBytes))
         }
         return registry.emitToString()
+    }
+
+    /// A metric's name and help as swift-prometheus takes them (it joins name parts; the whole name is one part).
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     private func update(_ status: CameraStatus) {
@@ -49,10 +54,10 @@ public final class ServiceMetrics: Sendable {
                 seen[key] = value
                 return value >= previous ? value - previous : value
             }
-            registry.makeCounter(name: name, labels: labels, help: help).increment(by: Int64(delta))
+            registry.makeCounter(descriptor: Self.descriptor(name, help), labels: labels).increment(by: Int64(delta))
         }
         func gauge(_ name: String, _ help: String, _ value: Double) {
-            registry.makeGauge(name: name, labels: labels, help: help).set(value)
+            registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels).set(value)
         }
         counter("seccam_camera_frames_decoded_total", "Frames decoded", status.framesDecoded)
         counter("seccam_camera_decode_errors_total", "Decoder errors (damaged packets)", status.decodeErrors)
@@ -64,8 +69,8 @@ public final class ServiceMetrics: Sendable {
         gauge("seccam_camera_last_event_timestamp_seconds", "UTC start of the latest event (Unix seconds)",
               status.lastEventStart?.timeIntervalSince1970 ?? 0)
         for state in CameraSupervisor.State.allCases {
-            registry.makeGauge(name: "seccam_camera_state", labels: labels + [("state", state.rawValue)],
-                               help: "1 for the camera's current state").set(Double(status.state == state ? 1 : 0))
+            registry.makeGauge(descriptor: Self.descriptor("seccam_camera_state", "1 for the camera's current state"),
+                               labels: labels + [("state", state.rawValue)]).set(Double(status.state == state ? 1 : 0))
         }
     }
 }
