@@ -7,7 +7,7 @@ struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Find motion events in video files exactly as dvr-scan 1.8.2.1 does (same scores, same events).",
-        discussion: "Options keep dvr-scan's names (-t -k -l -tb -tp -df -fs -b -a -R -st -et -dt -c -so -q -mo --use-pts). "
+        discussion: "Options keep dvr-scan's names (-t -k -l -tb -tp -df -fs -b -a -R -st -et -dt -c -so -q -s -mo --use-pts). "
             + "Times are frames (25), seconds (1.5s) or HH:MM:SS[.nnn]. Several inputs are scanned as one video.")
 
     @Argument(help: "Video files (several are concatenated).")
@@ -43,6 +43,9 @@ struct ScanCommand: ParsableCommand {
     @Option(name: [.customLong("mo", withSingleDash: true), .customLong("mask-output")],
             help: ArgumentHelp("Write the motion mask of every processed frame as a video (dvr-scan's -mo; MP4 unless the name ends .mkv, .avi or .mov).", valueName: "file"))
     var maskOutput: String?
+    @Option(name: [.customShort("s"), .customLong("save-region")],
+            help: ArgumentHelp("Save the regions to this file before scanning (in -d DIR when given; for -R or load-region).", valueName: "file"))
+    var saveRegion: String?
     @Flag(name: .customLong("use-pts"), help: "dvr-scan's PTS mode: time events by the frames' timestamps instead of frame counts (one input).")
     var usePTS = false
     @Flag(name: .long, help: "Print the result as JSON (events with frames, dvr-scan and real times, peak score, box).")
@@ -101,6 +104,8 @@ struct ScanCommand: ParsableCommand {
             options.thumbnails = true
             options.thumbnailDirectory = chosen.outputDir
         }
+        // As dvr-scan: a relative -s path is in the output folder (-d or the config's output-dir).
+        options.saveRegions = saveRegion.map { $0.hasPrefix("/") ? $0 : (chosen.outputDir as NSString).appendingPathComponent($0) }
         let session = ScanSession(inputs: sources.map(SourceURL.init), options: options,
                                   logger: logging.makeLogger(label: "seccam.scan"))
         let progress = ProgressLine(label: "Scanning")

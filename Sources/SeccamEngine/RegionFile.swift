@@ -24,6 +24,21 @@ public enum RegionFile {
         return try parse(text, source: path)
     }
 
+    /// Regions in the file format as dvr-scan's `-s` writes them: one polygon per line, "x y x y …", each point
+    /// clamped to the `width` × `height` picture (the format has no names or thresholds).
+    public static func text(_ regions: [Region], width: Int, height: Int) -> String {
+        regions.map { region in
+            region.clamped(width: width, height: height).map { "\($0.x) \($0.y)" }.joined(separator: " ") + "\n"
+        }.joined()
+    }
+
+    /// Writes `regions`, clamped to the `width` × `height` picture, to `path` (replacing it).
+    public static func save(_ regions: [Region], width: Int, height: Int, to path: String) throws(ConfigFileError) {
+        do { try text(regions, width: width, height: height).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw ConfigFileError("\(path): cannot write region file (\(error.localizedDescription))")
+        }
+    }
+
     /// A polygon from "x y x y …" tokens: non-negative integers, an even count, at least 3 points.
     public static func polygon(_ tokens: [String], context: String, name: String? = nil, threshold: Double? = nil)
         throws(ConfigFileError) -> Region

@@ -16,6 +16,9 @@ public struct ScanOptions: Sendable {
     /// `--use-pts`: dvr-scan's PTS mode (DVR-SCAN.md §4.6): event times come from the frames' timestamps as OpenCV
     /// reports them instead of from frame counts. Scores are the same; one input only.
     public var usePresentationTimes = false
+    /// `-s FILE`: write the regions to this region file once the first input is open (clamped to its picture, as
+    /// dvr-scan writes them).
+    public var saveRegions: String?
     /// `-mo FILE`: write dvr-scan's mask video (the filtered mask of every processed frame) to this file.
     public var maskOutput: String?
     /// `-st`, `-et`, `-dt` (duration overrides end time).

@@ -68,6 +68,9 @@ public final class ScanSession {
                                             threads: overlapped && options.decoderThreads == 0 ? 1 : options.decoderThreads,
                                             interrupt: options.interrupt ?? InterruptFlag())
         let fps = source.framesPerSecond
+        if let path = options.saveRegions {
+            try RegionFile.save(options.detector.regions, width: source.width, height: source.height, to: path)
+        }
         let detector = try options.detectorHandoff?.take(width: source.width, height: source.height)
             ?? MotionDetector(options: options.detector, videoWidth: source.width, videoHeight: source.height)
         defer { options.detectorHandoff?.keep(detector, width: source.width, height: source.height) }

@@ -81,6 +81,28 @@ final class ScanCommandTests: XCTestCase {
         XCTAssertTrue(tune.stderr.contains("use-pts"), tune.stderr)
     }
 
+    /// `-s FILE` writes the regions as dvr-scan does, in the `-d` folder and clamped to the picture: dvr-scan 1.8.2.1
+    /// wrote exactly these two lines for `-a 100 100 600 100 400 500 -roi 31 32 210 127` on this 640x480 video (500 is
+    /// clamped to 480). Loading the file with `-R` gives the same events as the options did.
+    func testSaveRegionWritesDvrScansRegionFile() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let box = TestPaths.sharedVideos.appendingPathComponent("opencv_doc_box.mp4").path
+        let regions = ["-a", "100", "100", "600", "100", "400", "500", "-roi", "31", "32", "210", "127"]
+        let saved = try scan([box, "-so", "-q", "-d", dir.path, "-s", "regions.txt"] + regions)
+        XCTAssertEqual(saved.status, 0, saved.stderr)
+        let file = dir.appendingPathComponent("regions.txt")
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "100 100 600 100 400 480\n31 32 241 32 241 159 31 159\n")
+        let loaded = try scan([box, "-so", "-q", "-R", file.path])
+        XCTAssertEqual(loaded.status, 0, loaded.stderr)
+        XCTAssertFalse(saved.stdout.isEmpty)
+        XCTAssertEqual(loaded.stdout, saved.stdout)
+
+        let unwritable = try scan([box, "-so", "-s", "/nonexistent-folder/regions.txt"] + regions)
+        XCTAssertNotEqual(unwritable.status, 0)
+        XCTAssertTrue(unwritable.stderr.contains("/nonexistent-folder/regions.txt"), unwritable.stderr)
+    }
+
     /// libavdevice and the ~100 libraries it pulls in are loaded only for capture devices, not at every start.
     func testTheEngineDoesNotLoadLibavdeviceAtStart() throws {
         let libraries = try ProcessRunner.run(["ldd", TestPaths.executable.path])
