@@ -8,11 +8,15 @@ struct LoggingOptions: ParsableArguments {
     @Option(name: .long, help: "Log level on stderr: trace, debug, info, notice, warning, error [warning].")
     var logLevel: Logger.Level = .warning
 
-    /// Sets up logging once per process and returns the command's logger.
-    func makeLogger(label: String) -> Logger {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    /// Sets up logging once per process and returns the command's logger; with `file`, messages go there too.
+    func makeLogger(label: String, level: Logger.Level? = nil, file: LogFile? = nil) -> Logger {
+        if let file {
+            LoggingSystem.bootstrap { MultiplexLogHandler([StreamLogHandler.standardError(label: $0), file.handler(label: $0)]) }
+        } else {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        }
         var logger = Logger(label: label)
-        logger.logLevel = logLevel
+        logger.logLevel = level ?? logLevel
         FFmpegLibrary.routeLogs(to: logger)
         return logger
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SeccamEngine
 
 /// `seccam-engine scan`: dvr-scan's scan with dvr-scan's option names, defaults and output.
@@ -7,7 +8,7 @@ struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Find motion events in video files exactly as dvr-scan 1.8.2.1 does (same scores, same events).",
-        discussion: "Options keep dvr-scan's names (-t -k -l -tb -tp -df -fs -b -a -R -st -et -dt -c -so -q -s -mo --use-pts). "
+        discussion: "Options keep dvr-scan's names (-t -k -l -tb -tp -df -fs -b -a -R -st -et -dt -c -so -q -s -mo -v --logfile --use-pts). "
             + "Times are frames (25), seconds (1.5s) or HH:MM:SS[.nnn]. Several inputs are scanned as one video.")
 
     @Argument(help: "Video files (several are concatenated).")
@@ -46,6 +47,11 @@ struct ScanCommand: ParsableCommand {
     @Option(name: [.customShort("s"), .customLong("save-region")],
             help: ArgumentHelp("Save the regions to this file before scanning (in -d DIR when given; for -R or load-region).", valueName: "file"))
     var saveRegion: String?
+    @Option(name: [.customShort("v"), .customLong("verbosity")],
+            help: ArgumentHelp("dvr-scan's log verbosity: debug, info, warning or error (same as --log-level).", valueName: "level"))
+    var verbosity: Logger.Level?
+    @Option(name: .customLong("logfile"), help: ArgumentHelp("Also append the log and the printed result to this file (created if missing).", valueName: "file"))
+    var logfile: String?
     @Flag(name: .customLong("use-pts"), help: "dvr-scan's PTS mode: time events by the frames' timestamps instead of frame counts (one input).")
     var usePTS = false
     @Flag(name: .long, help: "Print the result as JSON (events with frames, dvr-scan and real times, peak score, box).")
@@ -56,6 +62,14 @@ struct ScanCommand: ParsableCommand {
     var plot: String?
 
     func run() throws {
+        let logFile = try logfile.map { try LogFile(path: $0) }
+        do { try scan(logFile: logFile) } catch {
+            logFile?.append("Error: \(error)\n")
+            throw error
+        }
+    }
+
+    private func scan(logFile: LogFile?) throws {
         var (sources, smoothTime) = splitSmoothingTime(videos + input)
         if let boundingBoxSmoothTime {
             guard smoothTime == nil else { throw ValidationError("-bb: give the smoothing time once (-bb TIME or --bounding-box-smooth-time TIME)") }
@@ -107,7 +121,7 @@ struct ScanCommand: ParsableCommand {
         // As dvr-scan: a relative -s path is in the output folder (-d or the config's output-dir).
         options.saveRegions = saveRegion.map { $0.hasPrefix("/") ? $0 : (chosen.outputDir as NSString).appendingPathComponent($0) }
         let session = ScanSession(inputs: sources.map(SourceURL.init), options: options,
-                                  logger: logging.makeLogger(label: "seccam.scan"))
+                                  logger: logging.makeLogger(label: "seccam.scan", level: verbosity, file: logFile))
         let progress = ProgressLine(label: "Scanning")
         let csv = try scores.map(ScoresCSV.init(path:))
         if let plot { try ScorePlot.checkPath(plot) }
@@ -124,11 +138,9 @@ struct ScanCommand: ParsableCommand {
             try ScorePlot(title: "Motion score — \((sources[0] as NSString).lastPathComponent)", result: result, records: records,
                           threshold: options.detector.threshold).write(to: plot)
         }
-        if json {
-            print(try JSONOutput.encode(result))
-        } else {
-            print(ScanText.render(result, options: options, firstInput: sources[0], quiet: chosen.quiet), terminator: "")
-        }
+        let text = json ? try JSONOutput.encode(result) + "\n" : ScanText.render(result, options: options, firstInput: sources[0], quiet: chosen.quiet)
+        print(text, terminator: "")
+        logFile?.append(text)
         if !result.warnings.isEmpty { throw CommandFailure(result.warnings.joined(separator: "\n")) }
     }
 }

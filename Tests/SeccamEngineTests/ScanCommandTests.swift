@@ -103,6 +103,29 @@ final class ScanCommandTests: XCTestCase {
         XCTAssertTrue(unwritable.stderr.contains("/nonexistent-folder/regions.txt"), unwritable.stderr)
     }
 
+    /// `--logfile FILE` appends what the scan prints and its log (at the `-v` level) to FILE, run after run, and an
+    /// error too; a log file that cannot be created stops the scan with its path named.
+    func testLogfileAppendsOutputLogAndErrors() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("scan.log").path
+        let box = TestPaths.fixtures.appendingPathComponent("moving_box.mp4").path
+        let first = try scan([box, "-so", "-q", "--logfile", log, "-v", "info"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let second = try scan([box, "-so", "-q", "--logfile", log])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let failed = try scan([dir.appendingPathComponent("missing.mp4").path, "-so", "--logfile", log])
+        XCTAssertNotEqual(failed.status, 0)
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        XCTAssertEqual(text.components(separatedBy: first.stdout).count - 1, 2, text)
+        XCTAssertEqual(text.components(separatedBy: "info seccam.scan: motion event started").count - 1, 1, text)
+        XCTAssertTrue(text.contains("Error: ") && text.contains("missing.mp4"), text)
+
+        let unwritable = try scan([box, "-so", "--logfile", "/nonexistent-folder/scan.log"])
+        XCTAssertNotEqual(unwritable.status, 0)
+        XCTAssertTrue(unwritable.stderr.contains("/nonexistent-folder/scan.log"), unwritable.stderr)
+    }
+
     /// libavdevice and the ~100 libraries it pulls in are loaded only for capture devices, not at every start.
     func testTheEngineDoesNotLoadLibavdeviceAtStart() throws {
         let libraries = try ProcessRunner.run(["ldd", TestPaths.executable.path])
