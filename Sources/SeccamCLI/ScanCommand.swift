@@ -8,7 +8,7 @@ struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Find motion events in video files exactly as dvr-scan 1.8.2.1 does (same scores, same events).",
-        discussion: "Options keep dvr-scan's names (-t -k -l -tb -tp -df -fs -b -a -R -st -et -dt -c -so -q -s -mo -v --logfile --use-pts). "
+        discussion: "Options keep dvr-scan's names (-t -k -l -tb -tp -df -fs -b -a -R -st -et -dt -c -so -q -o -s -mo -v --logfile --use-pts). "
             + "Times are frames (25), seconds (1.5s) or HH:MM:SS[.nnn]. Several inputs are scanned as one video.")
 
     @Argument(help: "Video files (several are concatenated).")
@@ -44,6 +44,9 @@ struct ScanCommand: ParsableCommand {
     @Option(name: [.customLong("mo", withSingleDash: true), .customLong("mask-output")],
             help: ArgumentHelp("Write the motion mask of every processed frame as a video (dvr-scan's -mo; MP4 unless the name ends .mkv, .avi or .mov).", valueName: "file"))
     var maskOutput: String?
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Write every event into this one re-encoded file (.mp4 or .mkv; in -d DIR when given) instead of one clip per event.", valueName: "file"))
+    var output: String?
     @Option(name: [.customShort("s"), .customLong("save-region")],
             help: ArgumentHelp("Save the regions to this file before scanning (in -d DIR when given; for -R or load-region).", valueName: "file"))
     var saveRegion: String?
@@ -86,12 +89,14 @@ struct ScanCommand: ParsableCommand {
             throw ValidationError("--bounding-box-smooth-time needs -bb/--bounding-box")
         }
         if chosen.scanOnly {
+            if output != nil { throw ValidationError("-o/--output writes a video, but -so/--scan-only writes none") }
             if let first = overlayFlags.first {
                 throw ValidationError("\(first) draws on re-encoded clips, but -so/--scan-only writes no clips; use -m encode instead of -so")
             }
         } else {
             switch chosen.outputMode.lowercased() {
             case "copy":
+                if output != nil { throw ValidationError("-o/--output needs -m encode: it joins the events' frames by re-encoding them") }
                 if let first = overlayFlags.first {
                     throw ValidationError("\(first) needs -m encode: stream-copied clips (-m copy, the default) cannot be drawn on")
                 }
@@ -100,6 +105,8 @@ struct ScanCommand: ParsableCommand {
                 encoding.boundingBox = chosen.boundingBox
                 encoding.timeCode = chosen.timeCode
                 encoding.frameMetrics = chosen.frameMetrics
+                // As dvr-scan: a relative -o path is in the output folder.
+                encoding.singleFile = output.map { $0.hasPrefix("/") ? $0 : (chosen.outputDir as NSString).appendingPathComponent($0) }
                 if let smoothTime = chosen.boundingBoxSmoothTime {
                     do { encoding.boundingBoxSmoothTime = try TimeSpec.parse(smoothTime) } catch {
                         throw ValidationError("-bb/--bounding-box-smooth-time: \(error.message)")

@@ -24,7 +24,8 @@ struct ScanOutputChoices {
         scanOnly = try flag(command.scanOnly, "scan-only")
         quiet = try flag(command.quiet, "quiet-mode")
         outputDir = command.outputDir ?? file?.values["output-dir"] ?? "."
-        outputMode = command.outputMode ?? file?.values["output-mode"] ?? "copy"
+        // -o alone means re-encoding, dvr-scan's own default mode (its copy and ffmpeg modes refuse -o).
+        outputMode = command.outputMode ?? file?.values["output-mode"] ?? (command.output != nil ? "encode" : "copy")
         thumbnails = command.thumbnails ?? file?.values["thumbnails"]
         boundingBox = try flag(command.boundingBox, "bounding-box")
         boundingBoxSmoothTime = smoothTime ?? file?.values["bounding-box-smooth-time"]

@@ -13,6 +13,9 @@ public struct ClipEncoding: Sendable, Equatable {
     public var frameMetrics = false
     /// Encoder tried first; `mpeg4` is used (with a logged warning) when this FFmpeg lacks it.
     public var encoder = "libx264"
+    /// `-o FILE`: every event's frames go into this one file, in event order, instead of one clip per event; its
+    /// extension picks the container (`.mp4`, `.mkv`). No JSON sidecars are written for it.
+    public var singleFile: String?
     /// Bound on the decoded pre-roll pictures kept (bytes of 8-bit 4:2:0 pictures); past it the pre-roll is
     /// shortened and the sidecar's achieved pre-roll says so.
     public var maxPreRollBytes = 768 << 20
@@ -23,7 +26,8 @@ public struct ClipEncoding: Sendable, Equatable {
 /// `scan -m encode`: one re-encoded clip per event, `<stem>.DSME_0001.mp4` as dvr-scan names them, spanning
 /// exactly the event's frames [start, end) at the source's constant frame rate, starting at pts 0, video only
 /// (dvr-scan's encode output has no audio either), with dvr-scan's overlays and the same JSON sidecar as
-/// `-m copy` (``EventRecord``, `mode` "encode").
+/// `-m copy` (``EventRecord``, `mode` "encode"). With ``ClipEncoding/singleFile`` (`-o`) every event goes into that
+/// one file instead, without sidecars.
 ///
 /// Pre-roll pictures come from a bounded ring of references to the last decoded pictures (no pixel copies;
 /// the decoder's buffers stay alive while referenced), kept only in this mode: an event starts up to
@@ -56,6 +60,8 @@ final class EncodedClipOutput {
     private var processedAny = false
     private var window: [(x: Int, y: Int, width: Int, height: Int)] = []
     private var clips: [OpenClip] = []
+    /// `-o`: the one file every event goes into, once the first event started, and the events written to it.
+    private var combined: (writer: EncodedClipWriter, start: Int, events: [Int])?
     private var warnedFallback = false
 
     private final class Entry {
@@ -120,8 +126,19 @@ final class EncodedClipOutput {
             logger.warning("pre-roll for -m encode shortened to fit the memory bound", metadata: [
                 "frames.needed": "\(needed)", "frames.kept": "\(capacity)", "bytes.max": "\(encoding.maxPreRollBytes)"])
         }
+        if let single = encoding.singleFile { _ = try Self.container(of: single) }
         try Self.makeFolder(settings.directory)
         ClipFiles.recover(in: settings.directory, logger: logger)
+        if let single = encoding.singleFile { try Self.makeFolder((single as NSString).deletingLastPathComponent) }
+    }
+
+    /// The container an `-o` file's extension names.
+    private static func container(of path: String) throws -> ClipContainer {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "mp4", "m4v": return .mp4
+        case "mkv": return .mkv
+        default: throw ClipFileError("-o \(path): the file must end .mp4 or .mkv (H.264 is written; dvr-scan's .avi is not)")
+        }
     }
 
     /// `mkdir -p` that names the system's reason when it fails ("Not a directory", "Permission denied").
@@ -178,9 +195,18 @@ final class EncodedClipOutput {
     /// Opens event `number`'s clip; it will hold frames [startFrame, end) as they are flushed.
     func eventStarted(number: Int, startFrame: Int, motionFrame: Int) throws {
         let base = (settings.directory as NSString).appendingPathComponent(String(format: "%@.DSME_%04d", stem, number))
-        let paths = (base + "." + settings.container.fileExtension, base + ".json")
-        let writer = try EncodedClipWriter(path: paths.0, container: settings.container, width: width, height: height,
+        var paths = (base + "." + settings.container.fileExtension, base + ".json")
+        let writer: EncodedClipWriter
+        if let single = encoding.singleFile {
+            paths = (single, "")
+            writer = try combined?.writer ?? EncodedClipWriter(
+                path: single, container: Self.container(of: single), width: width, height: height, frameRate: frameRate,
+                rotation: rotation, preferredCodec: encoding.encoder)
+            if combined == nil { combined = (writer, startFrame, []) }
+        } else {
+            writer = try EncodedClipWriter(path: paths.0, container: settings.container, width: width, height: height,
                                            frameRate: frameRate, rotation: rotation, preferredCodec: encoding.encoder)
+        }
         if writer.usedFallback, !warnedFallback {
             warnedFallback = true
             logger.warning("this FFmpeg has no \(encoding.encoder) encoder; encoding clips with mpeg4 instead",
@@ -224,11 +250,20 @@ final class EncodedClipOutput {
         }
     }
 
-    /// End of input: encodes what is left and finishes every open clip.
+    /// End of input: encodes what is left and finishes every open clip, and the `-o` file.
     func inputEnded(source: ConcatenatedFrames, events: inout [ScannedEvent]) throws {
         for i in clips.indices where clips[i].end == nil { clips[i].end = source.position }
         try flush(source: source, events: &events)
         while !clips.isEmpty { try finish(clips.removeFirst(), source: source, events: &events, endKnown: false) }
+        guard let combined else { return }
+        self.combined = nil
+        let start = source.ptsSeconds(ofFrame: combined.start)
+        let finished = try combined.writer.finish(requestedStartSeconds: start, actualStartSeconds: start,
+                                                  endSeconds: source.ptsSeconds(ofFrame: source.position))
+        for i in combined.events {
+            events[i].clipPath = finished.path
+            eventHandler?(.clipFinished(events[i]))
+        }
     }
 
     private func overlays(for entry: Entry) -> VideoOverlays {
@@ -248,6 +283,11 @@ final class EncodedClipOutput {
 
     private func finish(_ clip: OpenClip, source: ConcatenatedFrames, events: inout [ScannedEvent], endKnown: Bool) throws {
         guard let eventIndex = clip.event ?? (events.isEmpty ? nil : events.count - 1) else { return }
+        if combined != nil {
+            // `-o`: the shared file stays open for the next events; it is finished at the end of the input.
+            combined?.events.append(eventIndex)
+            return
+        }
         let event = events[eventIndex]
         let first = clip.firstFrame ?? clip.start
         if first > clip.start {

@@ -126,6 +126,47 @@ final class ScanCommandTests: XCTestCase {
         XCTAssertTrue(unwritable.stderr.contains("/nonexistent-folder/scan.log"), unwritable.stderr)
     }
 
+    /// `-o FILE` (dvr-scan's single output): every event's frames, in order, re-encoded into one file in the `-d`
+    /// folder, no per-event clips or sidecars. Frame n of the file after the first event's frames is the second
+    /// event's first frame. `-o` with `-so`, with `-m copy` or with another extension is refused.
+    func testSingleOutputFileHoldsEveryEventsFrames() throws {
+        let dir = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let people = TestPaths.sharedVideos.appendingPathComponent("intel_one-by-one-person-detection.mp4").path
+        let out = try scan([people, "-et", "45s", "-df", "4", "-o", "all.mp4", "-d", dir.path, "--json"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let result = try JSONDecoder().decode(ScanResult.self, from: Data(out.stdout.utf8))
+        XCTAssertGreaterThanOrEqual(result.events.count, 2)
+        let file = dir.appendingPathComponent("all.mp4").path
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["all.mp4"])
+        XCTAssertTrue(result.events.allSatisfy { $0.clipPath == file })
+        let counted = try ProcessRunner.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                                             "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", file])
+        XCTAssertEqual(Int(counted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)),
+                       result.events.reduce(0) { $0 + $1.endFrame - $1.startFrame })
+
+        func gray(_ path: String, frame n: Int) throws -> [UInt8] {
+            let raw = dir.appendingPathComponent("frame.gray")
+            let run = try ProcessRunner.run(["ffmpeg", "-v", "error", "-y", "-i", path, "-vf", "select=eq(n\\,\(n))", "-frames:v", "1",
+                                             "-f", "rawvideo", "-pix_fmt", "gray", raw.path])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            defer { try? FileManager.default.removeItem(at: raw) }
+            return [UInt8](try Data(contentsOf: raw))
+        }
+        let first = result.events[0], second = result.events[1]
+        let ours = try gray(file, frame: first.endFrame - first.startFrame), source = try gray(people, frame: second.startFrame)
+        XCTAssertEqual(ours.count, source.count)
+        let mean = Double(zip(ours, source).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(max(1, source.count))
+        XCTAssertLessThan(mean, 4, "the second event starts right after the first event's frames")
+
+        for (extra, expected) in [(["-so"], "-so"), (["-m", "copy"], "-m encode"), ([String](), ".mp4 or .mkv")] {
+            let name = extra.isEmpty ? "all.avi" : "x.mp4"
+            let refused = try scan([people, "-et", "2s", "-o", name, "-d", dir.path] + extra)
+            XCTAssertNotEqual(refused.status, 0, "\(extra)")
+            XCTAssertTrue(refused.stderr.contains(expected), refused.stderr)
+        }
+    }
+
     /// libavdevice and the ~100 libraries it pulls in are loaded only for capture devices, not at every start.
     func testTheEngineDoesNotLoadLibavdeviceAtStart() throws {
         let libraries = try ProcessRunner.run(["ldd", TestPaths.executable.path])
