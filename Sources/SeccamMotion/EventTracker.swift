@@ -148,8 +148,9 @@ public struct EventTracker: Sendable {
     }
 
     /// A time in seconds as a frame number the way dvr-scan's FrameTimecode does it: `round(seconds * fps)`, ties to
-    /// even (Python's `round`).
+    /// even (Python's `round`). Absurd timestamps (not finite, or beyond ±10^15 frames) are clamped, not trapped on.
     static func frames(seconds: Double, fps: Double) -> Int {
-        Int((seconds * fps).rounded(.toNearestOrEven))
+        let value = (seconds * fps).rounded(.toNearestOrEven)
+        return value.isFinite ? Int(max(-1e15, min(1e15, value))) : 0
     }
 }

@@ -179,4 +179,12 @@ final class EventTrackerTests: XCTestCase {
         XCTAssertEqual(result.starts, [2])
         XCTAssertEqual(result.events, [MotionEvent(start: 2, end: 9)])
     }
+    /// A stream with absurd timestamps (huge, infinite or NaN milliseconds) gives some event times, never a trap.
+    func testPTSModeSurvivesAbsurdTimestamps() {
+        for bad in [Double.infinity, -Double.infinity, Double.nan, 1e300, -1e300] {
+            var tracker = ptsTracker(fps: 25)
+            let result = runPTS(&tracker, above: [0, 1, 1, 1, 0, 0, 0, 0, 0, 0], milliseconds: { $0 == 2 ? bad : Double($0) * 40 })
+            XCTAssertEqual(result.events.count, 1, "\(bad)")
+        }
+    }
 }
