@@ -159,6 +159,7 @@ struct RunCommand: ParsableCommand {
         case .event(let camera, .clipFinished(let event)):
             var details = ["peakScore": String(event.peakScore), "durationSeconds": String(event.durationSeconds)]
             details["clip"] = event.clipPath.map { ($0 as NSString).lastPathComponent }
+            details["thumbnail"] = event.thumbnailPath.map { ($0 as NSString).lastPathComponent }
             return WebhookEvent(type: "event.end", camera: camera, eventIndex: event.index, details: details)
         case .event(_, .ended):
             return nil
@@ -183,12 +184,15 @@ struct RunCommand: ParsableCommand {
     /// A finished clip goes into the spool's `pending/` (hard-linked, so the clip stays in its camera folder).
     private static func enqueue(_ notice: CameraNotice, into spool: SpoolDirectory, logger: Logger) {
         guard case .event(let camera, .clipFinished(let event)) = notice, let clip = event.clipPath else { return }
-        do {
-            let entry = try spool.enqueue(clip: clip, sidecar: event.sidecarPath, camera: camera)
-            logger.info("clip queued for upload", metadata: ["camera.id": "\(camera)", "spool.entry": "\(entry.id)"])
-        } catch {
-            logger.error("could not queue a clip for upload; it stays in its camera folder",
-                         metadata: ["camera.id": "\(camera)", "clip.path": "\(clip)", "error": "\(error)"])
+        // The snapshot (thumbnails: true) is uploaded as its own object, with the event's sidecar.
+        for file in [clip] + [event.thumbnailPath].compactMap({ $0 }) {
+            do {
+                let entry = try spool.enqueue(clip: file, sidecar: event.sidecarPath, camera: camera)
+                logger.info("clip queued for upload", metadata: ["camera.id": "\(camera)", "spool.entry": "\(entry.id)"])
+            } catch {
+                logger.error("could not queue a file for upload; it stays in its camera folder",
+                             metadata: ["camera.id": "\(camera)", "clip.path": "\(file)", "error": "\(error)"])
+            }
         }
     }
 

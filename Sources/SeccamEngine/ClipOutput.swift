@@ -63,6 +63,9 @@ final class ClipOutput {
         wallClockOrigin.map { $0.addingTimeInterval(seconds).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
     }
 
+    /// The path of the latest event's clip (final name), once an event started.
+    var clipPath: String? { paths?.clip }
+
     func eventStarted(number: Int, startFrame: Int, source: ConcatenatedFrames) throws {
         let paths = paths(number: number, startSeconds: source.ptsSeconds(ofFrame: startFrame))
         self.paths = paths

@@ -134,7 +134,9 @@ public final class ScanSession {
         /// `--thumbnails`: writes the JPEG of the event that just ended (dvr-scan writes it when the event ends).
         func writeThumbnail() throws {
             guard let thumbnails, let event = events.last else { return }
-            events[events.count - 1].thumbnailPath = try thumbnails.eventEnded(number: event.index, box: event.boundingBox)
+            // A live camera's snapshot is named after its event's clip and kept beside it.
+            let clip = options.clips?.camera != nil ? clips?.clipPath : nil
+            events[events.count - 1].thumbnailPath = try thumbnails.eventEnded(number: event.index, box: event.boundingBox, besideClip: clip)
         }
 
         let onPacket: ((borrowing Packet) throws -> Void)? = clips.map { output in { (p: borrowing Packet) throws in try output.recorder.add(p) } }

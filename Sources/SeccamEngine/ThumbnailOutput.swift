@@ -35,9 +35,10 @@ final class ThumbnailOutput {
         bestFrame = index
     }
 
-    /// Writes the kept frame as event `number`'s thumbnail with `box` drawn on it, and forgets it.
+    /// Writes the kept frame as event `number`'s thumbnail with `box` drawn on it, and forgets it. It is named
+    /// `<stem>.DSME_NNNN.jpg` in the folder, or after `clip` beside it (a live camera's clip, `<camera>-<time>.jpg`).
     /// - Returns: the file's path, or nil when no frame was kept (no frame scored above 0).
-    func eventEnded(number: Int, box: MotionBox?) throws -> String? {
+    func eventEnded(number: Int, box: MotionBox?, besideClip clip: String? = nil) throws -> String? {
         defer {
             best.clear()
             bestScore = 0
@@ -47,7 +48,8 @@ final class ThumbnailOutput {
             logger.info("no thumbnail: no above-threshold frame scored above 0", metadata: ["event.index": "\(number)"])
             return nil
         }
-        let path = (directory as NSString).appendingPathComponent(String(format: "%@.DSME_%04d.jpg", stem, number))
+        let path = clip.map { ($0 as NSString).deletingPathExtension + ".jpg" }
+            ?? (directory as NSString).appendingPathComponent(String(format: "%@.DSME_%04d.jpg", stem, number))
         let shown = bestRotation.displaySize(width: best.width, height: best.height)
         try writer.write(best, rotation: bestRotation,
                          rectangle: box.map { .dvrScanBoundingBox($0, frameWidth: shown.width, frameHeight: shown.height) }, to: path)

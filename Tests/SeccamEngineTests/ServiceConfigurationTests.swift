@@ -53,6 +53,20 @@ final class ServiceConfigurationTests: XCTestCase {
         XCTAssertEqual(config.cameras[1].options.timePostEvent, .seconds(5))
         XCTAssertEqual(config.cameras[1].options.detector.threshold, 0.15)
         XCTAssertEqual(config.cameras[1].maxAge, 7 * 86_400)
+        XCTAssertTrue(config.cameras[1].options.thumbnails)
+        XCTAssertFalse(door.options.thumbnails)
+    }
+
+    /// `thumbnails` is a yes/no key; with a detect-source it is refused (the sub-stream path keeps no pictures).
+    func testThumbnailsKeyIsCheckedAndRefusedWithADetectSource() {
+        let base = "output: /tmp/c\ncameras:\n  - name: a\n    source: rtsp://127.0.0.1:1/x\n"
+        XCTAssertThrowsError(try parse(base + "    thumbnails: maybe\n")) {
+            XCTAssertTrue("\($0)".contains("cameras[0].thumbnails"), "\($0)")
+        }
+        XCTAssertThrowsError(try parse(base + "    thumbnails: true\n    detect-source: rtsp://127.0.0.1:1/y\n")) {
+            XCTAssertTrue("\($0)".contains("cameras[0].detect-source") && "\($0)".contains("thumbnails"), "\($0)")
+        }
+        XCTAssertNoThrow(try parse(base + "    thumbnails: yes\n"))
     }
 
     func testMinimalConfigGetsDvrScanDefaults() throws {

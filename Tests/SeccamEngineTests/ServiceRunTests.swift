@@ -202,6 +202,42 @@ final class ServiceRunTests: XCTestCase {
         XCTAssertTrue(engine.isRunning)
     }
 
+    /// `thumbnails: true`: each event's best frame is saved as a JPEG beside its clip (same name), named in the
+    /// clip's sidecar and in the event.end webhook, and queued for upload like the clip.
+    func testThumbnailsAreWrittenBesideTheClipNamedInTheSidecarAndSpooled() throws {
+        let file = TestPaths.fixtures.appendingPathComponent("moving_box.mp4").path
+        let spool = directory.appendingPathComponent("spool")
+        let hooks = try WebhookTestServer(secret: "s", failFirst: 0)
+        defer { hooks.stop() }
+        let yaml = "output: \(directory.appendingPathComponent("out").path)\nspool: \(spool.path)\n"
+            + "webhook:\n  url: http://127.0.0.1:\(hooks.port)/hook\n  secret: s\n"
+            + "cameras:\n  - name: loop\n    source: \(file)\n    thumbnails: true\n"
+        let config = directory.appendingPathComponent("seccam.yaml")
+        try yaml.write(to: config, atomically: true, encoding: .utf8)
+        let engine = try startEngine(["--config", config.path])
+        waitFor("the first clip's sidecar", timeout: 30) { !files("loop", suffix: ".json").isEmpty }
+        let sidecar = try XCTUnwrap(files("loop", suffix: ".json").first)
+        let clip = (sidecar as NSString).deletingPathExtension + ".mp4"
+        let thumbnail = (sidecar as NSString).deletingPathExtension + ".jpg"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: clip), clip)
+        let probe = try ProcessRunner.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height",
+                                           "-of", "csv=p=0", thumbnail])
+        XCTAssertEqual(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "mjpeg,320,240", probe.stderr)
+        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sidecar))) as? [String: Any])
+        XCTAssertEqual(record["thumbnail"] as? String, (thumbnail as NSString).lastPathComponent)
+        let spooledNames = {
+            let pending = spool.appendingPathComponent("pending")
+            return ((try? FileManager.default.contentsOfDirectory(atPath: pending.path)) ?? []).filter { !$0.hasPrefix(".") }
+                .flatMap { (try? FileManager.default.contentsOfDirectory(atPath: pending.appendingPathComponent($0).path)) ?? [] }
+        }
+        waitFor("the thumbnail in the spool", timeout: 10) { spooledNames().contains((thumbnail as NSString).lastPathComponent) }
+        XCTAssertTrue(spooledNames().contains((clip as NSString).lastPathComponent))
+        let named = "\"thumbnail\":\"\((thumbnail as NSString).lastPathComponent)\""
+        waitFor("the event.end webhook", timeout: 10) { hooks.requests().contains { $0.body.contains("\"event.end\"") } }
+        XCTAssertTrue(hooks.requests().contains { $0.body.contains("\"event.end\"") && $0.body.contains(named) }, "\(hooks.requests())")
+        XCTAssertTrue(engine.isRunning)
+    }
+
     /// MQTT (Home Assistant style): the camera's state and events reach a real broker (Debian's mosquitto).
     func testEventsAndStatesArePublishedOverMQTT() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/mosquitto"),

@@ -1,7 +1,7 @@
 import Yams
 
 /// Turns the option keys of `defaults` and of a camera (dvr-scan's detection keys, `regions`,
-/// `rtsp-transport`, `input-options`, `container`) into ``ScanOptions``, checking each key on its own so
+/// `rtsp-transport`, `input-options`, `container`, `thumbnails`) into ``ScanOptions``, checking each key on its own so
 /// that every bad key is reported.
 struct CameraOptionsBuilder {
     private(set) var options = ScanOptions()
@@ -23,6 +23,8 @@ struct CameraOptionsBuilder {
             for item in items {
                 if let text = reader.string(item.value, at: item.path) { options.demuxer.formatOptions[item.key] = text }
             }
+        case "thumbnails":
+            if let value = reader.bool(pair.value, at: pair.path) { options.thumbnails = value }
         case "container":
             guard let text = reader.string(pair.value, at: pair.path) else { return }
             guard let value = ClipContainer(rawValue: text.lowercased()) else {
