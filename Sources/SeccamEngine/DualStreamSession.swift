@@ -52,6 +52,11 @@ final class DualStreamSession {
         // Frame threading would delay each decoded frame by a frame per thread, and with it the detect stream's
         // wall-clock estimate; a low-resolution stream decodes fast enough on one thread.
         if detectOptions.decoderThreads == 0 { detectOptions.decoderThreads = 1 }
+        // Thumbnails come from the detect stream's pictures (where the event's box lies). They are written to a
+        // hidden folder of the camera and moved beside the main-stream clip when it is finished.
+        if options.thumbnails {
+            detectOptions.thumbnailDirectory = MainStreamRecorder.thumbnailStaging(clips)
+        }
         let handler = options.eventHandler
         detectOptions.eventHandler = { notice in
             switch notice {
@@ -325,7 +330,10 @@ private final class MainStreamRecorder: @unchecked Sendable {
     private func finishOpen(cutShort: Bool) throws {
         guard let event = open else { return }
         open = nil
-        guard event.started, let recorder, recorder.isRecording else { return }
+        guard event.started, let recorder, recorder.isRecording else {
+            if let staged = event.end?.thumbnailPath { unlink(staged) }  // no clip to put it beside
+            return
+        }
         let clip = try recorder.finish(at: event.endTime)
         guard var scanned = event.end else {
             logger.warning("camera clip finished without its event's end", metadata: ["clip.path": "\(clip.path)"])
@@ -333,6 +341,17 @@ private final class MainStreamRecorder: @unchecked Sendable {
         }
         let requestedPreRoll = options.timeBeforeEvent.seconds(fps: fps)
         let motion = event.requested.seconds + requestedPreRoll
+        // The detect stream's thumbnail goes beside the clip, under the clip's name.
+        if let staged = scanned.thumbnailPath {
+            let beside = (clip.path as NSString).deletingPathExtension + ".jpg"
+            if rename(staged, beside) == 0 {
+                scanned.thumbnailPath = beside
+            } else {
+                logger.warning("camera thumbnail could not be moved beside its clip", metadata: [
+                    "thumbnail.path": "\(staged)", "clip.path": "\(clip.path)", "error": "\(String(cString: strerror(errno)))"])
+                scanned.thumbnailPath = nil
+            }
+        }
         func iso(_ t: Double) -> String? {
             shared.wallClock(detect: t)?.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         }
@@ -343,7 +362,8 @@ private final class MainStreamRecorder: @unchecked Sendable {
             wallClockStart: iso(scanned.startPTSSeconds), wallClockEnd: iso(scanned.endPTSSeconds),
             requestedPreRollSeconds: requestedPreRoll, achievedPreRollSeconds: max(0, motion - clip.actualStartSeconds),
             peakScore: scanned.peakScore, peakFrame: scanned.peakFrame, boundingBox: scanned.boundingBox,
-            triggeredRegions: scanned.triggeredRegions, clip: (clip.path as NSString).lastPathComponent, thumbnail: nil,
+            triggeredRegions: scanned.triggeredRegions, clip: (clip.path as NSString).lastPathComponent,
+            thumbnail: scanned.thumbnailPath.map { ($0 as NSString).lastPathComponent },
             clipBytes: clip.bytes, clipSHA256: clip.sha256, droppedStreams: clip.droppedStreams)
         let first = firstPTS?.seconds ?? 0
         let clipEnd: Any = event.endTime.map { $0.seconds - first } ?? NSNull()
@@ -359,6 +379,12 @@ private final class MainStreamRecorder: @unchecked Sendable {
         scanned.sidecarPath = event.sidecarPath
         logger.info("camera clip finished", metadata: ["clip.path": "\(clip.path)", "clip.bytes": "\(clip.bytes)"])
         options.eventHandler?(.clipFinished(scanned))
+    }
+
+    /// Where the detect session writes thumbnails until their clip is finished: `OUTPUT/<camera>/.thumbnails`.
+    static func thumbnailStaging(_ settings: ClipSettings) -> String {
+        ((settings.directory as NSString).appendingPathComponent(settings.camera ?? "camera") as NSString)
+            .appendingPathComponent(".thumbnails")
     }
 
     /// Every dated folder of the camera (clips left `.partial` by a crash are recovered at start).

@@ -115,7 +115,16 @@ public final class ScanSession {
         func decodedFrame(_ boundary: Int) -> Int {
             options.usePresentationTimes ? source.frameIndex(atSeconds: Double(boundary) / fps) : boundary
         }
-        func finishEvent(_ event: MotionEvent) {
+        /// `--thumbnails`: writes the JPEG of the event that just ended (dvr-scan writes it when the event ends).
+        func writeThumbnail() throws {
+            guard let thumbnails, let event = events.last else { return }
+            // A live camera's snapshot is named after its event's clip and kept beside it.
+            let clip = options.clips?.camera != nil ? clips?.clipPath : nil
+            events[events.count - 1].thumbnailPath = try thumbnails.eventEnded(number: event.index, box: event.boundingBox, besideClip: clip)
+        }
+
+        /// Records an ended event; its thumbnail is written before the event is announced, so the notice names it.
+        func finishEvent(_ event: MotionEvent) throws {
             let acc = current ?? EventAccumulator(peakScore: 0, peakFrame: event.start, motionFrame: event.start)
             current = nil
             let (start, end) = (decodedFrame(event.start), decodedFrame(event.end))
@@ -128,17 +137,10 @@ public final class ScanSession {
                 triggeredRegions: acc.regions.sorted().map { regionNames[$0] }))
             clips?.eventEnded(events.count - 1, endFrame: end, motionFrame: acc.motionFrame)
             encoded?.eventEnded(events.count - 1, endFrame: end)
+            try writeThumbnail()
             logger.info("motion event ended", metadata: ["event.index": "\(events.count)", "event.start": "\(event.start)", "event.end": "\(event.end)"])
             options.eventHandler?(.ended(events[events.count - 1]))
         }
-        /// `--thumbnails`: writes the JPEG of the event that just ended (dvr-scan writes it when the event ends).
-        func writeThumbnail() throws {
-            guard let thumbnails, let event = events.last else { return }
-            // A live camera's snapshot is named after its event's clip and kept beside it.
-            let clip = options.clips?.camera != nil ? clips?.clipPath : nil
-            events[events.count - 1].thumbnailPath = try thumbnails.eventEnded(number: event.index, box: event.boundingBox, besideClip: clip)
-        }
-
         let onPacket: ((borrowing Packet) throws -> Void)? = clips.map { output in { (p: borrowing Packet) throws in try output.recorder.add(p) } }
         // A failure mid-input (a camera that drops, a cancel) ends the input like EOF, so that open events and
         // clips are finished; it is rethrown afterwards unless it was a requested cancel.
@@ -179,8 +181,7 @@ public final class ScanSession {
                 options.eventHandler?(.started(number: events.count + 1, startFrame: boundary,
                                                wallClock: options.wallClockOrigin?.addingTimeInterval(source.ptsSeconds(ofFrame: start))))
             case .ended(let event):
-                finishEvent(event)
-                try writeThumbnail()
+                try finishEvent(event)
             case nil:
                 break
             }
@@ -224,8 +225,7 @@ public final class ScanSession {
             try observe(overlappedDetector.result(), index: previous.index, milliseconds: previous.milliseconds)
         }
         if let event = tracker.finish(position: source.position) {
-            finishEvent(event)
-            try writeThumbnail()
+            try finishEvent(event)
         }
         try clips?.inputEnded(source, events: &events)
         try encoded?.inputEnded(source: source, events: &events)

@@ -59,6 +59,7 @@ final class DetectStreamTests: XCTestCase {
                 source: \(main)
                 detect-source: \(detect)
                 threshold: 0.15
+                thumbnails: true
 
             """
         let config = directory.appendingPathComponent("seccam.yaml")
@@ -109,6 +110,10 @@ final class DetectStreamTests: XCTestCase {
             XCTAssertEqual(try ClipInspection.decodeErrors(clip), "", clip)
             XCTAssertEqual(record["detectSource"] as? String, detect.url)
             XCTAssertEqual(record["source"] as? String, main.url)
+            // The thumbnail is the detect stream's picture (320x180), moved beside the clip under its name.
+            let thumbnail = (clip as NSString).deletingPathExtension + ".jpg"
+            XCTAssertEqual(record["thumbnail"] as? String, (thumbnail as NSString).lastPathComponent)
+            XCTAssertEqual(try size(thumbnail), "320x180", thumbnail)
 
             // The detect stream's event is the file's event, frame for frame, one 10 s loop (250 frames) later each time.
             let loop = 10.0 * Double(n)

@@ -57,16 +57,14 @@ final class ServiceConfigurationTests: XCTestCase {
         XCTAssertFalse(door.options.thumbnails)
     }
 
-    /// `thumbnails` is a yes/no key; with a detect-source it is refused (the sub-stream path keeps no pictures).
-    func testThumbnailsKeyIsCheckedAndRefusedWithADetectSource() {
+    /// `thumbnails` is a yes/no key.
+    func testThumbnailsKeyIsChecked() throws {
         let base = "output: /tmp/c\ncameras:\n  - name: a\n    source: rtsp://127.0.0.1:1/x\n"
         XCTAssertThrowsError(try parse(base + "    thumbnails: maybe\n")) {
             XCTAssertTrue("\($0)".contains("cameras[0].thumbnails"), "\($0)")
         }
-        XCTAssertThrowsError(try parse(base + "    thumbnails: true\n    detect-source: rtsp://127.0.0.1:1/y\n")) {
-            XCTAssertTrue("\($0)".contains("cameras[0].detect-source") && "\($0)".contains("thumbnails"), "\($0)")
-        }
-        XCTAssertNoThrow(try parse(base + "    thumbnails: yes\n"))
+        XCTAssertTrue(try parse(base + "    thumbnails: yes\n").cameras[0].options.thumbnails)
+        XCTAssertTrue(try parse(base + "    thumbnails: true\n    detect-source: rtsp://127.0.0.1:1/y\n").cameras[0].options.thumbnails)
     }
 
     func testMinimalConfigGetsDvrScanDefaults() throws {

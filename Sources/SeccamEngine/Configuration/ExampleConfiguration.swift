@@ -86,7 +86,7 @@ public enum ExampleConfiguration {
             source: http://192.168.1.30/mjpeg
             max-age: 7d              # this camera's uploaded clips are kept a week
             time-post-event: 5s
-            thumbnails: true         # a JPEG of each event's best frame beside its clip (not with detect-source yet)
+            thumbnails: true         # a JPEG of each event's best frame beside its clip
           - name: test-loop
             source: /srv/test/driveway.mp4
             enabled: false

@@ -140,10 +140,6 @@ struct ServiceConfigurationLoader {
             container: builder.container,
             output: output,
             fingerprint: fingerprintLines.joined(separator: "\n"))
-        if let detect = own["detect-source"], builder.options.thumbnails {
-            reader.report(detect.0, detect.1, "thumbnails are not available with a detect-source yet (they need the pictures "
-                          + "detection scores); turn thumbnails off for this camera or drop detect-source")
-        }
         if let e = own["enabled"], let v = reader.bool(e.1, at: e.0) { camera.enabled = v }
         if let e = own["output"], let v = reader.nonEmptyString(e.1, at: e.0) { camera.output = v }
         if let e = own["max-age"], let v = reader.seconds(e.1, at: e.0) { camera.maxAge = v }
