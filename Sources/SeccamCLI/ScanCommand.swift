@@ -105,8 +105,7 @@ struct ScanCommand: ParsableCommand {
                 encoding.boundingBox = chosen.boundingBox
                 encoding.timeCode = chosen.timeCode
                 encoding.frameMetrics = chosen.frameMetrics
-                // As dvr-scan: a relative -o path is in the output folder.
-                encoding.singleFile = output.map { $0.hasPrefix("/") ? $0 : (chosen.outputDir as NSString).appendingPathComponent($0) }
+                encoding.singleFile = output.map(chosen.inOutputDir)
                 if let smoothTime = chosen.boundingBoxSmoothTime {
                     do { encoding.boundingBoxSmoothTime = try TimeSpec.parse(smoothTime) } catch {
                         throw ValidationError("-bb/--bounding-box-smooth-time: \(error.message)")
@@ -125,8 +124,7 @@ struct ScanCommand: ParsableCommand {
             options.thumbnails = true
             options.thumbnailDirectory = chosen.outputDir
         }
-        // As dvr-scan: a relative -s path is in the output folder (-d or the config's output-dir).
-        options.saveRegions = saveRegion.map { $0.hasPrefix("/") ? $0 : (chosen.outputDir as NSString).appendingPathComponent($0) }
+        options.saveRegions = saveRegion.map(chosen.inOutputDir)
         let session = ScanSession(inputs: sources.map(SourceURL.init), options: options,
                                   logger: logging.makeLogger(label: "seccam.scan", level: verbosity, file: logFile))
         let progress = ProgressLine(label: "Scanning")

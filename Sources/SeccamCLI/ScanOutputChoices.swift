@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SeccamEngine
 
 /// What a scan writes and prints: each command-line flag, else the `-c` file's output key (dvr-scan's names:
@@ -14,6 +15,11 @@ struct ScanOutputChoices {
     var boundingBoxSmoothTime: String?
     var timeCode: Bool
     var frameMetrics: Bool
+
+    /// A file option's path (`-o`, `-s`) as dvr-scan resolves it: a relative path is in the output folder.
+    func inOutputDir(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (outputDir as NSString).appendingPathComponent(path)
+    }
 
     /// - Throws: `ValidationError` naming the file and key for a yes/no key with another value.
     init(_ command: ScanCommand, smoothTime: String?, file: DvrScanConfigFile?, path: String?) throws {
