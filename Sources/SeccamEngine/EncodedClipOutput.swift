@@ -150,6 +150,11 @@ final class EncodedClipOutput {
                 throw ClipFileError("cannot create the clip folder \(path): \(String(cString: strerror(errno)))")
             }
         }
+        // The folder itself may already exist as a file (mkdir then says EEXIST too).
+        var info = stat()
+        if stat(current, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+            throw ClipFileError("cannot create the clip folder \(path): it is a file, not a folder")
+        }
     }
 
     /// Keeps a reference to every decoded picture (processed or skipped) until it is encoded or too old.

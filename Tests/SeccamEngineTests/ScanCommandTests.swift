@@ -159,6 +159,13 @@ final class ScanCommandTests: XCTestCase {
         let mean = Double(zip(ours, source).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(max(1, source.count))
         XCTAssertLessThan(mean, 4, "the second event starts right after the first event's frames")
 
+        // A file where the output's folder should be is named before anything is scanned.
+        let blocker = dir.appendingPathComponent("blocker").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: blocker, contents: Data()))
+        let blocked = try scan([people, "-et", "2s", "-o", blocker + "/all.mp4"])
+        XCTAssertNotEqual(blocked.status, 0)
+        XCTAssertTrue(blocked.stderr.contains("cannot create the clip folder \(blocker): it is a file, not a folder"), blocked.stderr)
+
         for (extra, expected) in [(["-so"], "-so"), (["-m", "copy"], "-m encode"), ([String](), ".mp4 or .mkv")] {
             let name = extra.isEmpty ? "all.avi" : "x.mp4"
             let refused = try scan([people, "-et", "2s", "-o", name, "-d", dir.path] + extra)
