@@ -20,11 +20,10 @@ int cseccam_mog2_avx2_available(void) {
 
 int cseccam_mog2_avx2_available(void) { return 0; }
 
-void cseccam_mog2_update_avx2(float *model, uint8_t *modes, const uint8_t *source, uint8_t *mask,
-                              size_t pixel_count, size_t first_chunk, size_t end_chunk,
-                              const cseccam_mog2_params *params) {
-    (void)model; (void)modes; (void)source; (void)mask; (void)pixel_count; (void)first_chunk; (void)end_chunk;
-    (void)params;
+void cseccam_mog2_update_avx2(float *model, uint8_t *modes, const uint8_t *sources, uint8_t *masks, size_t pixel_count,
+                              size_t frame_count, const cseccam_mog2_params *params, size_t first_chunk, size_t end_chunk) {
+    (void)model; (void)modes; (void)sources; (void)masks; (void)pixel_count; (void)frame_count; (void)params;
+    (void)first_chunk; (void)end_chunk;
     __builtin_trap();
 }
 

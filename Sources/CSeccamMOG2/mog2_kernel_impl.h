@@ -1,4 +1,4 @@
-// The MOG2 update kernel (8 pixels per iteration, lanes masked by their own mode count), included by
+// The MOG2 update kernel (8 pixels per iteration, lanes masked by their own mode count, frames in batches), included by
 // mog2_avx2.c (KERNEL_TARGET "avx2") and mog2_avx512.c (the same code with AVX-512VL encodings: 32 vector
 // registers and mask registers for the lane selections). A literal vector transcription of
 // MOG2Subtractor.updateChunk (Swift), which equals the scalar reference updatePixel (DVR-SCAN.md §2.3).
@@ -198,24 +198,25 @@ AVX2 __m256 update_chunk(float *chunk, __m256i *nmodes_io, __m256 x, int most, c
     return background;
 }
 
-__attribute__((target(KERNEL_TARGET)))
-void KERNEL_ENTRY(float *model, uint8_t *modes, const uint8_t *source, uint8_t *mask,
-                              size_t pixel_count, size_t first_chunk, size_t end_chunk,
-                              const cseccam_mog2_params *p) {
-    consts c;
-    c.alpha_t = _mm256_set1_ps(p->alpha_t);
-    c.alpha_1 = _mm256_set1_ps(p->alpha_1);
-    c.prune = _mm256_set1_ps(p->prune);
-    c.neg_prune = _mm256_set1_ps(-p->prune);
-    c.tb = _mm256_set1_ps(p->var_threshold);
-    c.bg_ratio = _mm256_set1_ps(p->background_ratio);
-    c.tg = _mm256_set1_ps(p->var_threshold_gen);
-    c.var_init = _mm256_set1_ps(p->var_init);
-    c.var_min = _mm256_set1_ps(p->var_min);
-    c.var_max = _mm256_set1_ps(p->var_max);
-    c.one = _mm256_set1_ps(1.0f);
-    c.zero = _mm256_setzero_ps();
-    c.alpha_t_scalar = p->alpha_t;
+GENERAL_ATTR void set_constants(consts *c, const cseccam_mog2_params *p) {
+    c->alpha_t = _mm256_set1_ps(p->alpha_t);
+    c->alpha_1 = _mm256_set1_ps(p->alpha_1);
+    c->prune = _mm256_set1_ps(p->prune);
+    c->neg_prune = _mm256_set1_ps(-p->prune);
+    c->tb = _mm256_set1_ps(p->var_threshold);
+    c->bg_ratio = _mm256_set1_ps(p->background_ratio);
+    c->tg = _mm256_set1_ps(p->var_threshold_gen);
+    c->var_init = _mm256_set1_ps(p->var_init);
+    c->var_min = _mm256_set1_ps(p->var_min);
+    c->var_max = _mm256_set1_ps(p->var_max);
+    c->one = _mm256_set1_ps(1.0f);
+    c->zero = _mm256_setzero_ps();
+    c->alpha_t_scalar = p->alpha_t;
+}
+
+/// Updates chunks [first_chunk, end_chunk) with one frame. `prefetch`: fetch the model of the chunks ahead.
+GENERAL_ATTR void update_chunks(float *model, uint8_t *modes, const uint8_t *source, uint8_t *mask, size_t pixel_count,
+                                size_t first_chunk, size_t end_chunk, const consts *c, int prefetch) {
     const __m256i foreground_bytes = _mm256_set1_epi32(255);
     for (size_t index = first_chunk; index < end_chunk; index++) {
         size_t first = index * 8;
@@ -227,7 +228,7 @@ void KERNEL_ENTRY(float *model, uint8_t *modes, const uint8_t *source, uint8_t *
         uint64_t mode_bytes;
         memcpy(&mode_bytes, modes + first, 8);
         __m256i nmodes = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)mode_bytes));
-        {
+        if (prefetch) {
             // The hardware prefetcher does not keep up with the sparse lines touched per chunk: fetch the lines
             // of weight 0, variance 0 and mean 0 some chunks ahead (prefetches never fault).
             const char *ahead = (const char *)(model + (index + PREFETCH_CHUNKS) * CHUNK_FLOATS);
@@ -240,7 +241,7 @@ void KERNEL_ENTRY(float *model, uint8_t *modes, const uint8_t *source, uint8_t *
         most_v = _mm_max_epu8(most_v, _mm_srli_epi64(most_v, 16));
         most_v = _mm_max_epu8(most_v, _mm_srli_epi64(most_v, 8));
         int most = _mm_cvtsi128_si32(most_v) & 0xFF;
-        __m256 background = update_chunk(model + index * CHUNK_FLOATS, &nmodes, x, most, &c);
+        __m256 background = update_chunk(model + index * CHUNK_FLOATS, &nmodes, x, most, c);
         // Pack lanes to bytes: nmodes fits a byte; the mask is 255 where not background.
         __m256i out = _mm256_andnot_si256(_mm256_castps_si256(background), foreground_bytes);
         __m256i both = _mm256_packus_epi32(nmodes, out);           // [n0..3 o0..3 | n4..7 o4..7] as u16
@@ -255,3 +256,22 @@ void KERNEL_ENTRY(float *model, uint8_t *modes, const uint8_t *source, uint8_t *
     }
 }
 
+/// The frames of a batch go through the model a tile of TILE_CHUNKS chunks at a time: every frame updates the
+/// tile before the next tile starts, so its model (30 KB) is fetched from memory once per batch instead of once
+/// per frame and stays in L1 for the later frames. Each pixel still sees its frames in order, so the results
+/// are those of one frame at a time. Measured on 640x360 traffic: 0.60 ms a frame alone, 0.50 in batches of 8,
+/// 0.46 in batches of 16.
+__attribute__((target(KERNEL_TARGET)))
+void KERNEL_ENTRY(float *model, uint8_t *modes, const uint8_t *sources, uint8_t *masks, size_t pixel_count,
+                  size_t frame_count, const cseccam_mog2_params *params, size_t first_chunk, size_t end_chunk) {
+    enum { TILE_CHUNKS = 64 };
+    consts c;
+    for (size_t tile = first_chunk; tile < end_chunk; tile += TILE_CHUNKS) {
+        size_t tile_end = end_chunk - tile > TILE_CHUNKS ? tile + TILE_CHUNKS : end_chunk;
+        for (size_t frame = 0; frame < frame_count; frame++) {
+            set_constants(&c, &params[frame]);
+            update_chunks(model, modes, sources + frame * pixel_count, masks + frame * pixel_count, pixel_count,
+                          tile, tile_end, &c, frame == 0);
+        }
+    }
+}

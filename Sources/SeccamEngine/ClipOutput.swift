@@ -18,7 +18,7 @@ final class ClipOutput {
     private let eventHandler: (@Sendable (ScanEventNotice) -> Void)?
 
     init(settings: ClipSettings, inputs: [SourceURL], source: ConcatenatedFrames, fps: Double, options: ScanOptions,
-         minimumFrames: Int, logger: Logger) throws {
+         minimumFrames: Int, scoringLag: Int, logger: Logger) throws {
         guard inputs.count == 1 else {
             throw ScanInputError(description: "clip output (-m copy) takes a single input video, as dvr-scan's does")
         }
@@ -30,7 +30,8 @@ final class ClipOutput {
         wallClockOrigin = options.wallClockOrigin
         eventHandler = options.eventHandler
         for folder in Self.clipFolders(settings) { ClipFiles.recover(in: folder, logger: logger) }
-        let window = options.timeBeforeEvent.frames(fps: fps) + (minimumFrames + 1) * (options.frameSkip + 1)
+        // An event is known `scoringLag` frames after its last frame was decoded (``ScoringPipeline``).
+        let window = options.timeBeforeEvent.frames(fps: fps) + (minimumFrames + 1) * (options.frameSkip + 1) + scoringLag
         recorder = try ClipRecorder(demuxer: source.demuxer, settings: settings,
                                     retentionSeconds: Double(window) / fps + 1, logger: logger)
     }

@@ -32,7 +32,6 @@ struct ConcatenatedFrames {
         self.options = options
         self.threads = threads
         self.interrupt = interrupt
-        let live = inputs.count == 1 && (inputs[0].isNetwork || inputs[0].isVideoDevice)
         reader = try VideoFrameReader(demuxer: try Demuxer(source: inputs[0], options: options, interrupt: interrupt), threads: threads)
         let video = reader.videoStream
         (width, height) = video.rotation.displaySize(width: video.width, height: video.height)
@@ -41,7 +40,13 @@ struct ConcatenatedFrames {
             throw ScanInputError(description: "\(inputs[0].redacted): the video stream declares no frame rate")
         }
         totalFrames = inputs.count == 1 ? video.frameCount : nil
-        timeline = FrameTimeline(framesPerSecond: framesPerSecond, window: live ? Self.liveWindow : nil)
+        timeline = FrameTimeline(framesPerSecond: framesPerSecond, window: Self.isLive(inputs) ? Self.liveWindow : nil)
+    }
+
+    /// Whether `inputs` are a camera (a network stream or a capture device): it never ends, and only recent
+    /// frames' times are kept.
+    static func isLive(_ inputs: [SourceURL]) -> Bool {
+        inputs.count == 1 && (inputs[0].isNetwork || inputs[0].isVideoDevice)
     }
 
     var decodeErrors: Int { finishedDecodeErrors + reader.decoder.decodeErrors }
@@ -97,6 +102,13 @@ struct ConcatenatedFrames {
     /// Presentation time of frame `index` (an event boundary may lie one past the last frame).
     func ptsSeconds(ofFrame index: Int) -> Double {
         timeline.seconds(ofFrame: index)
+    }
+
+    /// As ``ptsSeconds(ofFrame:)``, as if frames after `known` had not been read yet: their times are `known`'s
+    /// plus whole frame durations.
+    func ptsSeconds(ofFrame index: Int, knownThrough known: Int) -> Double {
+        guard index > known, known >= 0 else { return timeline.seconds(ofFrame: index) }
+        return timeline.seconds(ofFrame: known) + Double(index - known) / framesPerSecond
     }
 
     /// The frame shown at `seconds` (relative to the first frame, as ``ptsSeconds(ofFrame:)``): the first frame whose

@@ -63,7 +63,8 @@ public final class ScanSession {
         }
         let clock = ContinuousClock()
         let started = clock.now
-        let overlapped = Self.overlapsDetection(options)
+        let live = ConcatenatedFrames.isLive(inputs)
+        let overlapped = Self.overlapsDetection(options, live: live)
         var source = try ConcatenatedFrames(inputs: inputs, options: options.demuxer,
                                             threads: overlapped && options.decoderThreads == 0 ? 1 : options.decoderThreads,
                                             interrupt: options.interrupt ?? InterruptFlag())
@@ -79,6 +80,10 @@ public final class ScanSession {
         let startFrame = options.startTime?.frames(fps: fps) ?? 0
         let endFrame: Int? = options.duration.map { $0.frames(fps: fps) + startFrame } ?? options.endTime?.frames(fps: fps)
         let stride = options.frameSkip + 1
+        // A camera's frames are scored one at a time, so its events are announced without waiting for a batch.
+        let batch = live ? 1 : GrayBatch.framesPerBatch(pixelsPerFrame: plan.width * plan.height)
+        let scoring = ScoringPipeline(detector: detector, overlappedBatch: overlapped ? batch : nil, frameStride: stride)
+        defer { scoring.stop() }
         var tracker = EventTracker(
             threshold: options.detector.threshold, minEventLength: options.minEventLength.frames(fps: fps),
             timeBeforeEvent: options.timeBeforeEvent.frames(fps: fps), timePostEvent: options.timePostEvent.frames(fps: fps),
@@ -94,7 +99,7 @@ public final class ScanSession {
             }
         }
         let clips = try options.clips.flatMap { settings in encoded != nil ? nil : try ClipOutput(settings: settings, inputs: inputs, source: source, fps: fps, options: options,
-                           minimumFrames: tracker.minimumFrames, logger: logger)
+                           minimumFrames: tracker.minimumFrames, scoringLag: scoring.lagFrames, logger: logger)
         }
         let thumbnails = try options.thumbnails
             ? ThumbnailOutput(directory: options.thumbnailDirectory ?? options.clips?.directory ?? ".", firstInput: inputs[0], logger: logger)
@@ -104,7 +109,6 @@ public final class ScanSession {
         }
         var frame = try Frame()
         let converter = GrayConverter()
-        var gray: [UInt8] = []  // sized by the first conversion (the in-line path only)
         var events: [ScannedEvent] = []
         var current: EventAccumulator?
         var processed = 0
@@ -124,7 +128,9 @@ public final class ScanSession {
         }
 
         /// Records an ended event; its thumbnail is written before the event is announced, so the notice names it.
-        func finishEvent(_ event: MotionEvent) throws {
+        /// - Parameter lastScored: the frame whose score ended the event; later frames' times are extrapolated from
+        ///   it, so the times do not depend on how far decoding ran ahead of scoring.
+        func finishEvent(_ event: MotionEvent, lastScored: Int) throws {
             let acc = current ?? EventAccumulator(peakScore: 0, peakFrame: event.start, motionFrame: event.start)
             current = nil
             let (start, end) = (decodedFrame(event.start), decodedFrame(event.end))
@@ -132,7 +138,8 @@ public final class ScanSession {
                 index: events.count + 1, startFrame: event.start, endFrame: event.end,
                 startSeconds: Double(event.start) / fps, endSeconds: Double(event.end) / fps,
                 durationSeconds: Double(max(0, event.end - event.start)) / fps,
-                startPTSSeconds: source.ptsSeconds(ofFrame: start), endPTSSeconds: source.ptsSeconds(ofFrame: end),
+                startPTSSeconds: source.ptsSeconds(ofFrame: start, knownThrough: lastScored),
+                endPTSSeconds: source.ptsSeconds(ofFrame: end, knownThrough: lastScored),
                 peakScore: acc.peakScore, peakFrame: acc.peakFrame, boundingBox: acc.box,
                 triggeredRegions: acc.regions.sorted().map { regionNames[$0] }))
             clips?.eventEnded(events.count - 1, endFrame: end, motionFrame: acc.motionFrame)
@@ -166,6 +173,9 @@ public final class ScanSession {
 
         /// Everything that follows a frame's score: thumbnails, the event state machine, clips, progress.
         func observe(_ score: FrameScore, index: Int, milliseconds: Double) throws {
+            // Scores can come in a burst after their frames were decoded (``ScoringPipeline``): a clip whose end
+            // frame is decoded is finished before a later score can start the next one.
+            try clips?.frameDecoded(source, events: &events)
             try thumbnails?.observe(score, frame: index, picture: frame, rotation: source.rotation)
             encoded?.frameScored(score, index: index)
             processed += 1
@@ -181,7 +191,7 @@ public final class ScanSession {
                 options.eventHandler?(.started(number: events.count + 1, startFrame: boundary,
                                                wallClock: options.wallClockOrigin?.addingTimeInterval(source.ptsSeconds(ofFrame: start))))
             case .ended(let event):
-                try finishEvent(event)
+                try finishEvent(event, lastScored: index)
             case nil:
                 break
             }
@@ -197,9 +207,10 @@ public final class ScanSession {
             }
         }
 
-        let overlappedDetector = overlapped ? OverlappedDetector(detector: detector, pixels: plan.width * plan.height) : nil
-        defer { overlappedDetector?.stop() }
-        var inFlight: (index: Int, milliseconds: Double)?
+        func scored(_ score: FrameScore, _ frame: ScoringPipeline.Waiting) throws {
+            try observe(score, index: frame.index, milliseconds: frame.milliseconds)
+            try maskVideo?.add(detector)
+        }
         while source.position < startFrame, try next() {}
         // dvr-scan seeks by reading the frame before the start; no PTS-mode event starts before that frame's time.
         if startFrame > 0 { tracker.ptsStartMilliseconds = source.openCVMilliseconds }
@@ -207,25 +218,13 @@ public final class ScanSession {
             if let endFrame, source.position >= endFrame { break }
             for _ in 1..<stride { guard try next() else { break scanning } }
             guard try next() else { break }
-            let index = source.position - 1
             sampling.rotation = source.rotation
-            guard let overlapped = overlappedDetector else {
-                try converter.convert(frame, sampling: sampling, into: &gray)
-                try observe(gray.withUnsafeBufferPointer { detector.process($0) }, index: index, milliseconds: source.openCVMilliseconds)
-                try maskVideo?.add(detector)
-                continue
-            }
-            let buffer = overlapped.nextBuffer()
-            try converter.convert(frame, sampling: sampling, into: &buffer.pixels)
-            if let previous = inFlight { try observe(overlapped.result(), index: previous.index, milliseconds: previous.milliseconds) }
-            overlapped.submit(buffer)
-            inFlight = (index, source.openCVMilliseconds)
+            try scoring.add((source.position - 1, source.openCVMilliseconds),
+                            convert: { try converter.convert(frame, sampling: sampling, into: $0) }, scored: scored)
         }
-        if let overlappedDetector, let previous = inFlight {
-            try observe(overlappedDetector.result(), index: previous.index, milliseconds: previous.milliseconds)
-        }
+        try scoring.finish(scored: scored)
         if let event = tracker.finish(position: source.position) {
-            try finishEvent(event)
+            try finishEvent(event, lastScored: source.position - 1)
         }
         try clips?.inputEnded(source, events: &events)
         try encoded?.inputEnded(source: source, events: &events)
@@ -242,17 +241,19 @@ public final class ScanSession {
 }
 
 extension ScanSession {
-    /// Whether the detector runs on its own thread, one frame behind decoding (``OverlappedDetector``), with a
-    /// single-threaded decoder: when detection is lighter than decoding (`-df` 2 or more, or `-fs`), so the
-    /// two fit side by side on two cores. Measured on the 720p traffic video at `-df 2`: 1.49 CPU s and 1.0 s
-    /// wall instead of 1.65 and 1.09 with in-line detection and a frame-threaded decoder. At full size
-    /// detection is the heavier part and in line is faster (1.72 s wall against 1.8–1.9 s). Thumbnails and
-    /// encoded clips look at the scored frame's picture, and a real-time source is not limited by the CPU,
-    /// so those always detect in line, as does `-mo` (which reads each frame's mask).
-    static func overlapsDetection(_ options: ScanOptions) -> Bool {
+    /// Whether the detector runs on its own thread, one batch behind a single-threaded decoder
+    /// (``OverlappedDetector``), rather than in line with FFmpeg's frame threads. Files are scanned that way:
+    /// measured on the 720p traffic video, 1.51 s wall and 2.55 CPU s at defaults instead of 1.69 and 2.70 in
+    /// line (batches of 16), and at `-df 2` 1.49 CPU s instead of 1.65 (frame by frame). A live camera scored
+    /// frame by frame overlaps only when detection is the lighter part (`-df` 2 or more, or `-fs`): at full size
+    /// in line measured faster there (1.72 s wall against 1.8–1.9 s). Thumbnails and encoded clips look at the
+    /// scored frame's picture, and a real-time source is not limited by the CPU, so those always detect in line,
+    /// as does `-mo` (which reads each frame's mask).
+    static func overlapsDetection(_ options: ScanOptions, live: Bool) -> Bool {
         !options.realTime && !options.thumbnails && options.maskOutput == nil && (options.clips == nil || options.clipEncoding == nil)
-            && (options.detector.downscaleFactor >= 2 || options.frameSkip >= 1)
+            && (!live || options.detector.downscaleFactor >= 2 || options.frameSkip >= 1)
     }
+
 }
 
 /// Peak score, motion box and triggered regions of the event in progress.

@@ -77,6 +77,13 @@ public final class GrayConverter {
     public func convert(_ frame: borrowing Frame, sampling: GraySampling, into output: inout [UInt8]) throws(MediaError) {
         let count = sampling.width * sampling.height
         if output.count != count { output = [UInt8](repeating: 0, count: count) }
+        try output.withUnsafeMutableBufferPointer { (buffer) throws(MediaError) in try convert(frame, sampling: sampling, into: buffer) }
+    }
+
+    /// Writes `sampling.width × sampling.height` gray bytes into `output`, which has exactly that many.
+    /// - Throws: as the variant that writes into an array.
+    public func convert(_ frame: borrowing Frame, sampling: GraySampling, into output: UnsafeMutableBufferPointer<UInt8>) throws(MediaError) {
+        precondition(output.count == sampling.width * sampling.height, "GrayConverter: output size mismatch")
         guard sampling.width > 0, sampling.height > 0 else { return }
         let lastX = sampling.cropX + (sampling.width - 1) * sampling.step
         let lastY = sampling.cropY + (sampling.height - 1) * sampling.step
@@ -86,7 +93,7 @@ public final class GrayConverter {
                              reason: "the frame is \(shown.width)x\(shown.height) but the detector expects pixels up to (\(lastX), \(lastY))")
         }
         if sampling.rotation != .none {
-            try convertTurned(frame, sampling: sampling, into: &output)
+            try convertTurned(frame, sampling: sampling, into: output)
             return
         }
         let format = frame.pixelFormat
@@ -94,37 +101,33 @@ public final class GrayConverter {
             let fullRange: Int32 = format.isFullRangeYUVJ ? 1 : 0
             frame.withPlanes { y, u, v in
                 guard let yBase = y.base, let uBase = u.base, let vBase = v.base else { return }
-                output.withUnsafeMutableBufferPointer { out in
-                    cseccam_yuv420_gray_kernel(kernel.rawValue, yBase, Int32(y.stride), uBase, Int32(u.stride), vBase, Int32(v.stride),
-                                        Int32(sampling.cropX), Int32(sampling.cropY), Int32(sampling.step),
-                                        Int32(sampling.width), Int32(sampling.height), fullRange, out.baseAddress)
-                }
+                cseccam_yuv420_gray_kernel(kernel.rawValue, yBase, Int32(y.stride), uBase, Int32(u.stride), vBase, Int32(v.stride),
+                                           Int32(sampling.cropX), Int32(sampling.cropY), Int32(sampling.step),
+                                           Int32(sampling.width), Int32(sampling.height), fullRange, output.baseAddress)
             }
         } else {
-            try convertThroughBGR(frame, sampling: sampling, into: &output)
+            try convertThroughBGR(frame, sampling: sampling, into: output)
         }
     }
 
     /// A turned stream: every pixel's gray in the frame's own orientation (gray is per pixel, so turning
     /// after converting equals OpenCV's turning the BGR picture first), then the sampled pixels picked through
     /// the turn.
-    private func convertTurned(_ frame: borrowing Frame, sampling: GraySampling, into output: inout [UInt8]) throws(MediaError) {
+    private func convertTurned(_ frame: borrowing Frame, sampling: GraySampling, into target: UnsafeMutableBufferPointer<UInt8>) throws(MediaError) {
         let width = frame.width, height = frame.height
         try convert(frame, sampling: .full(width: width, height: height), into: &unturned)
         unturned.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                for row in 0..<sampling.height {
-                    let y = sampling.cropY + row * sampling.step
-                    for column in 0..<sampling.width {
-                        let p = sampling.rotation.sourcePixel(x: sampling.cropX + column * sampling.step, y: y, width: width, height: height)
-                        target[row * sampling.width + column] = source[p.y * width + p.x]
-                    }
+            for row in 0..<sampling.height {
+                let y = sampling.cropY + row * sampling.step
+                for column in 0..<sampling.width {
+                    let p = sampling.rotation.sourcePixel(x: sampling.cropX + column * sampling.step, y: y, width: width, height: height)
+                    target[row * sampling.width + column] = source[p.y * width + p.x]
                 }
             }
         }
     }
 
-    private func convertThroughBGR(_ frame: borrowing Frame, sampling: GraySampling, into output: inout [UInt8]) throws(MediaError) {
+    private func convertThroughBGR(_ frame: borrowing Frame, sampling: GraySampling, into out: UnsafeMutableBufferPointer<UInt8>) throws(MediaError) {
         let width = frame.width, height = frame.height
         let format = frame.pixelFormat.rawValue
         scaler = sws_getCachedContext(scaler, Int32(width), Int32(height), AVPixelFormat(rawValue: format),
@@ -153,16 +156,14 @@ public final class GrayConverter {
         }
         try ffCheck(result, "sws_scale", "converting \(frame.pixelFormat.name) frames to BGR24")
         bgr.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { out in
-                var index = 0
-                for i in 0..<sampling.height {
-                    let row = (sampling.cropY + i * sampling.step) * stride
-                    var offset = row + sampling.cropX * 3
-                    for _ in 0..<sampling.width {
-                        out[index] = BGRToGray.gray(b: source[offset], g: source[offset + 1], r: source[offset + 2])
-                        index += 1
-                        offset += sampling.step * 3
-                    }
+            var index = 0
+            for i in 0..<sampling.height {
+                let row = (sampling.cropY + i * sampling.step) * stride
+                var offset = row + sampling.cropX * 3
+                for _ in 0..<sampling.width {
+                    out[index] = BGRToGray.gray(b: source[offset], g: source[offset + 1], r: source[offset + 2])
+                    index += 1
+                    offset += sampling.step * 3
                 }
             }
         }

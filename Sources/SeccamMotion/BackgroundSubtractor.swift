@@ -10,9 +10,27 @@ public protocol BackgroundSubtractor: AnyObject {
     ///   - gray: `width * height` pixels, row-major.
     ///   - mask: `width * height` bytes, overwritten.
     func apply(_ gray: UnsafeBufferPointer<UInt8>, mask: UnsafeMutableBufferPointer<UInt8>)
+    /// Updates the model with `count` frames in order and writes their masks: the same masks as `count` calls
+    /// of `apply(_:mask:)`, possibly faster.
+    ///
+    /// - Parameters:
+    ///   - frames: `count` frames of `width * height` pixels, back to back.
+    ///   - masks: `count` masks of `width * height` bytes, back to back, overwritten.
+    func apply(frames: UnsafeBufferPointer<UInt8>, count: Int, masks: UnsafeMutableBufferPointer<UInt8>)
 }
 
 extension BackgroundSubtractor {
+    /// One frame at a time.
+    public func apply(frames: UnsafeBufferPointer<UInt8>, count: Int, masks: UnsafeMutableBufferPointer<UInt8>) {
+        let pixels = width * height
+        precondition(count >= 0 && frames.count == pixels * count && masks.count == pixels * count,
+                     "subtractor: buffer size mismatch")
+        for frame in 0..<count {
+            apply(UnsafeBufferPointer(rebasing: frames[(frame * pixels)..<((frame + 1) * pixels)]),
+                  mask: UnsafeMutableBufferPointer(rebasing: masks[(frame * pixels)..<((frame + 1) * pixels)]))
+        }
+    }
+
     /// Updates the model with `gray` and writes its mask into `mask` (resized if needed).
     public func apply(_ gray: GrayImage, mask: inout GrayImage) {
         precondition(gray.width == width && gray.height == height, "subtractor: frame size mismatch")

@@ -21,6 +21,13 @@ public final class MOG2Subtractor: BackgroundSubtractor {
         let varianceInit: Float = 15
         let varianceMin: Float = 4
         let varianceMax: Float = 75
+
+        /// The same constants as the C kernels take them.
+        var constants: cseccam_mog2_params {
+            cseccam_mog2_params(alpha_t: alphaT, alpha_1: alpha1, prune: prune, var_threshold: varianceThreshold,
+                                background_ratio: backgroundRatio, var_threshold_gen: generativeThreshold,
+                                var_init: varianceInit, var_min: varianceMin, var_max: varianceMax)
+        }
     }
 
     static let history = 500
@@ -29,7 +36,8 @@ public final class MOG2Subtractor: BackgroundSubtractor {
     static let chunkFloats = 120
 
     private let learningRate: Double
-    private var parameters: Parameters
+    /// The constants shared by every frame; each frame sets its own learning rate (see `advance()`).
+    private let baseParameters: Parameters
     private var frames = 0
     private let chunks: Int
     /// Chunked model: chunk c, mode m, field f (0 weight, 1 variance, 2 mean), lane l at c*120 + m*24 + f*8 + l.
@@ -37,9 +45,13 @@ public final class MOG2Subtractor: BackgroundSubtractor {
     private let model: UnsafeMutableRawPointer
     /// Used mode count per pixel (padded to whole chunks).
     private let modes: UnsafeMutablePointer<UInt8>
-    /// The frame and mask of the `apply` call in progress, for the band workers.
+    /// The frames and masks of the `apply` call in progress, for the band workers.
     private var frameSource: UnsafePointer<UInt8>?
     private var frameMask: UnsafeMutablePointer<UInt8>?
+    private var frameCount = 0
+    /// Each frame's constants for the `apply` call in progress; grows to the largest batch.
+    private var frameParameters: UnsafeMutablePointer<Parameters>
+    private var frameParametersCapacity = 1
     /// Which C kernel `work(_:)` runs, if any.
     private let nativeKernel: NativeKernel
 
@@ -68,8 +80,10 @@ public final class MOG2Subtractor: BackgroundSubtractor {
         case .reference, .portableVectorized: nativeKernel = .none
         }
         self.learningRate = learningRate
-        parameters = Parameters(alphaT: 0, alpha1: 1, prune: 0,
-                                varianceThreshold: Float(varianceThreshold > 0 ? varianceThreshold : 16))
+        baseParameters = Parameters(alphaT: 0, alpha1: 1, prune: 0,
+                                    varianceThreshold: Float(varianceThreshold > 0 ? varianceThreshold : 16))
+        frameParameters = .allocate(capacity: frameParametersCapacity)
+        frameParameters.initialize(to: baseParameters)
         chunks = (width * height + 7) / 8
         let bytes = max(1, chunks) * Self.chunkFloats * MemoryLayout<Float>.stride
         model = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -81,37 +95,76 @@ public final class MOG2Subtractor: BackgroundSubtractor {
     deinit {
         model.deallocate()
         modes.deallocate()
+        frameParameters.deinitialize(count: frameParametersCapacity)
+        frameParameters.deallocate()
     }
 
     public func apply(_ gray: UnsafeBufferPointer<UInt8>, mask: UnsafeMutableBufferPointer<UInt8>) {
-        let count = width * height
-        precondition(gray.count == count && mask.count == count, "MOG2Subtractor: buffer size mismatch")
+        apply(frames: gray, count: 1, masks: mask)
+    }
+
+    /// Updates the model with `count` frames in order and writes their masks; the same masks as `count` calls of
+    /// `apply(_:mask:)`. The C kernels take a batch a tile of the model at a time, which keeps the tile in the
+    /// cache for all its frames (DVR-SCAN.md §2.3 is per pixel, so the order across pixels does not matter).
+    public func apply(frames gray: UnsafeBufferPointer<UInt8>, count: Int, masks: UnsafeMutableBufferPointer<UInt8>) {
+        let pixels = width * height
+        precondition(count >= 0 && gray.count == pixels * count && masks.count == pixels * count,
+                     "MOG2Subtractor: buffer size mismatch")
+        // A learning rate of 1 or more rebuilds the model on every frame: one frame at a time.
+        if learningRate >= 1 && count > 1 {
+            for frame in 0..<count {
+                apply(frames: UnsafeBufferPointer(rebasing: gray[(frame * pixels)..<((frame + 1) * pixels)]), count: 1,
+                      masks: UnsafeMutableBufferPointer(rebasing: masks[(frame * pixels)..<((frame + 1) * pixels)]))
+            }
+            return
+        }
+        guard count > 0 else { return }
         if frames == 0 || learningRate >= 1 {
             modes.update(repeating: 0, count: chunks * 8)
             frames = 0
         }
-        frames += 1
-        let rate = learningRate >= 0 && frames > 1 ? learningRate : 1.0 / Double(min(2 * frames, Self.history))
-        parameters.alphaT = Float(rate)
-        parameters.alpha1 = 1 - parameters.alphaT
-        parameters.prune = Float(-rate * Double(Float(0.05)))
-        guard count > 0, let source = gray.baseAddress, let target = mask.baseAddress else { return }
+        if count > frameParametersCapacity {
+            frameParameters.deinitialize(count: frameParametersCapacity)
+            frameParameters.deallocate()
+            frameParametersCapacity = count
+            frameParameters = .allocate(capacity: count)
+            frameParameters.initialize(repeating: baseParameters, count: count)
+        }
+        for frame in 0..<count { frameParameters[frame] = advance() }
+        guard pixels > 0, let source = gray.baseAddress, let target = masks.baseAddress else { return }
         switch implementation {
         case .reference:
-            for pixel in 0..<count {
-                let base = model.assumingMemoryBound(to: Float.self) + (pixel >> 3) * Self.chunkFloats + (pixel & 7)
-                var used = Int(modes[pixel])
-                let foreground = Self.updatePixel(base, modes: &used, x: Float(source[pixel]), parameters)
-                modes[pixel] = UInt8(used)
-                target[pixel] = foreground ? 255 : 0
+            for frame in 0..<count {
+                let p = frameParameters[frame]
+                for pixel in 0..<pixels {
+                    let base = model.assumingMemoryBound(to: Float.self) + (pixel >> 3) * Self.chunkFloats + (pixel & 7)
+                    var used = Int(modes[pixel])
+                    let foreground = Self.updatePixel(base, modes: &used, x: Float(source[frame * pixels + pixel]), p)
+                    modes[pixel] = UInt8(used)
+                    target[frame * pixels + pixel] = foreground ? 255 : 0
+                }
             }
         case .vectorized, .avx2, .portableVectorized:
             frameSource = source
             frameMask = target
+            frameCount = count
             ParallelBands.run(count: chunks, minimumBand: 1024, self)
             frameSource = nil
             frameMask = nil
+            frameCount = 0
         }
+    }
+
+    /// Counts one more frame and returns its constants: the learning rate is `learning-rate`, or with auto
+    /// 1 / min(2 · frames, history) (§2.2).
+    private func advance() -> Parameters {
+        frames += 1
+        let rate = learningRate >= 0 && frames > 1 ? learningRate : 1.0 / Double(min(2 * frames, Self.history))
+        var p = baseParameters
+        p.alphaT = Float(rate)
+        p.alpha1 = 1 - p.alphaT
+        p.prune = Float(-rate * Double(Float(0.05)))
+        return p
     }
 
     // MARK: - Reference path (DVR-SCAN.md §2.3, literally)
@@ -338,45 +391,47 @@ public final class MOG2Subtractor: BackgroundSubtractor {
 }
 
 extension MOG2Subtractor: BandWork {
-    /// Runs the vectorized update over a band of 8-pixel chunks of the current frame.
+    /// Runs the vectorized update of the current frames over a band of 8-pixel chunks.
     func work(_ band: Range<Int>) {
         guard let source = frameSource, let target = frameMask else { return }
         let count = width * height
-        let parameters = self.parameters
         if nativeKernel != .none {
-            var constants = cseccam_mog2_params(
-                alpha_t: parameters.alphaT, alpha_1: parameters.alpha1, prune: parameters.prune,
-                var_threshold: parameters.varianceThreshold, background_ratio: parameters.backgroundRatio,
-                var_threshold_gen: parameters.generativeThreshold, var_init: parameters.varianceInit,
-                var_min: parameters.varianceMin, var_max: parameters.varianceMax)
-            if nativeKernel == .avx512 {
-                cseccam_mog2_update_avx512(model.assumingMemoryBound(to: Float.self), modes, source, target, count,
-                                           band.lowerBound, band.upperBound, &constants)
-            } else {
-                cseccam_mog2_update_avx2(model.assumingMemoryBound(to: Float.self), modes, source, target, count,
-                                         band.lowerBound, band.upperBound, &constants)
+            withUnsafeTemporaryAllocation(of: cseccam_mog2_params.self, capacity: frameCount) { constants in
+                for frame in 0..<frameCount { constants.initializeElement(at: frame, to: frameParameters[frame].constants) }
+                let model = model.assumingMemoryBound(to: Float.self)
+                if nativeKernel == .avx512 {
+                    cseccam_mog2_update_avx512(model, modes, source, target, count, frameCount, constants.baseAddress,
+                                               band.lowerBound, band.upperBound)
+                } else {
+                    cseccam_mog2_update_avx2(model, modes, source, target, count, frameCount, constants.baseAddress,
+                                             band.lowerBound, band.upperBound)
+                }
             }
             return
         }
-        for chunk in band {
-            let first = chunk * 8
-            let valid = min(8, count - first)
-            var x = SIMD8<UInt8>()
-            if valid == 8 {
-                x = UnsafeRawPointer(source + first).loadUnaligned(as: SIMD8<UInt8>.self)
-            } else {
-                for lane in 0..<valid { x[lane] = source[first + lane] }
-            }
-            let modeBytes = UnsafeMutableRawPointer(modes + first)
-            var used = SIMD8<Int32>(truncatingIfNeeded: modeBytes.load(as: SIMD8<UInt8>.self))
-            let foreground = Self.updateChunk(model + chunk * Self.chunkFloats * 4, modes: &used,
-                                              x: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: x)), parameters)
-            modeBytes.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: used), as: SIMD8<UInt8>.self)
-            let bytes = SIMD8<UInt8>(truncatingIfNeeded: Lane32(repeating: 0).replacing(with: Lane32(repeating: 255), where: foreground))
-            if valid == 8 {
-                UnsafeMutableRawPointer(target + first).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
-            } else {
-                for lane in 0..<valid { target[first + lane] = bytes[lane] }
+        for frame in 0..<frameCount {
+            let parameters = frameParameters[frame]
+            let source = source + frame * count, target = target + frame * count
+            for chunk in band {
+                let first = chunk * 8
+                let valid = min(8, count - first)
+                var x = SIMD8<UInt8>()
+                if valid == 8 {
+                    x = UnsafeRawPointer(source + first).loadUnaligned(as: SIMD8<UInt8>.self)
+                } else {
+                    for lane in 0..<valid { x[lane] = source[first + lane] }
+                }
+                let modeBytes = UnsafeMutableRawPointer(modes + first)
+                var used = SIMD8<Int32>(truncatingIfNeeded: modeBytes.load(as: SIMD8<UInt8>.self))
+                let foreground = Self.updateChunk(model + chunk * Self.chunkFloats * 4, modes: &used,
+                                                  x: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: x)), parameters)
+                modeBytes.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: used), as: SIMD8<UInt8>.self)
+                let bytes = SIMD8<UInt8>(truncatingIfNeeded: Lane32(repeating: 0).replacing(with: Lane32(repeating: 255), where: foreground))
+                if valid == 8 {
+                    UnsafeMutableRawPointer(target + first).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
+                } else {
+                    for lane in 0..<valid { target[first + lane] = bytes[lane] }
+                }
             }
         }
     }

@@ -14,7 +14,10 @@ public final class MotionDetector {
 
     private let subtractor: any BackgroundSubtractor
     private let morphology: Morphology
-    private let mask: UnsafeMutableBufferPointer<UInt8>
+    /// Masks of the frames of the latest `process` call, back to back; grows to the largest batch.
+    private var masks: UnsafeMutableBufferPointer<UInt8>
+    /// Which of `masks` is the latest frame's.
+    private var latestMask = 0
     /// Subsampled union of all polygons, or `nil` without regions.
     private let roi: [UInt8]?
     private let roiCount: Int
@@ -51,8 +54,8 @@ public final class MotionDetector {
             subtractor = CNTSubtractor(width: plan.width, height: plan.height, learningRate: options.learningRate)
         }
         morphology = Morphology(width: plan.width, height: plan.height, kernelSize: kernelSize)
-        mask = .allocate(capacity: max(1, plan.width * plan.height))
-        mask.initialize(repeating: 0)
+        masks = .allocate(capacity: max(1, plan.width * plan.height))
+        masks.initialize(repeating: 0)
 
         func sampledMask(_ polygon: [PolygonPoint]) -> [UInt8] {
             var full = [UInt8](repeating: 0, count: videoWidth * videoHeight)
@@ -80,7 +83,13 @@ public final class MotionDetector {
     }
 
     deinit {
-        mask.deallocate()
+        masks.deallocate()
+    }
+
+    /// Frame `index`'s mask in `masks`.
+    private func mask(_ index: Int) -> UnsafeMutableBufferPointer<UInt8> {
+        let pixels = plan.width * plan.height
+        return UnsafeMutableBufferPointer(rebasing: masks[(index * pixels)..<((index + 1) * pixels)])
     }
 
     /// Scores one frame of `plan.width` x `plan.height` pixels.
@@ -92,7 +101,32 @@ public final class MotionDetector {
 
     /// Scores one frame given as `plan.width * plan.height` row-major pixels.
     public func process(_ gray: UnsafeBufferPointer<UInt8>) -> FrameScore {
-        subtractor.apply(gray, mask: mask)
+        latestMask = 0
+        subtractor.apply(gray, mask: mask(0))
+        return score(mask(0))
+    }
+
+    /// Scores `count` frames given back to back (`plan.width * plan.height` pixels each) and appends their
+    /// scores to `scores`: the same scores as `count` calls of `process(_:)`, in less time (the background
+    /// model takes the frames together). Memory grows by one mask per frame of the largest batch.
+    public func process(frames: UnsafeBufferPointer<UInt8>, count: Int, into scores: inout [FrameScore]) {
+        let pixels = plan.width * plan.height
+        precondition(count >= 0 && frames.count == pixels * count, "MotionDetector: batch size mismatch")
+        guard count > 0 else { return }
+        if masks.count < pixels * count {
+            masks.deallocate()
+            masks = .allocate(capacity: pixels * count)
+            masks.initialize(repeating: 0)
+        }
+        subtractor.apply(frames: frames, count: count, masks: UnsafeMutableBufferPointer(rebasing: masks[0..<(pixels * count)]))
+        for frame in 0..<count {
+            latestMask = frame
+            scores.append(score(mask(frame)))
+        }
+    }
+
+    /// Filters a fresh subtractor mask in place and scores it.
+    private func score(_ mask: UnsafeMutableBufferPointer<UInt8>) -> FrameScore {
         morphology.open(mask)
         let width = plan.width
         let height = plan.height
@@ -149,14 +183,14 @@ public final class MotionDetector {
 
     /// Calls `body` with the last filtered mask (`plan.width * plan.height` bytes, 0 or 255).
     public func withMask<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(mask))
+        try body(UnsafeBufferPointer(mask(latestMask)))
     }
 
     /// The last filtered mask as dvr-scan's `-mo` video shows it: 0 or 255 inside the regions and 63 outside them
     /// (the mask as is without regions), written into `picture` (`plan.width * plan.height` bytes).
     public func maskPicture(into picture: inout [UInt8]) {
         picture.removeAll(keepingCapacity: true)
-        picture.append(contentsOf: mask)
+        picture.append(contentsOf: mask(latestMask))
         guard let roi else { return }
         for i in picture.indices where roi[i] == 0 { picture[i] = 63 }
     }

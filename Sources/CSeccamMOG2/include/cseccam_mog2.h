@@ -21,23 +21,25 @@ typedef struct cseccam_mog2_params {
 /// 1 when the CPU and OS support AVX2, so `cseccam_mog2_update_avx2` may be called; 0 otherwise.
 int cseccam_mog2_avx2_available(void);
 
-/// Updates chunks `[first_chunk, end_chunk)` of the model with one frame and writes their mask bytes.
+/// Updates chunks `[first_chunk, end_chunk)` of the model with `frame_count` frames, in order, and writes their
+/// mask bytes: `params[i]` are frame i's constants.
 ///
 /// Layout (as MOG2Subtractor): chunk c holds 8 pixels; mode m, field f (0 weight, 1 variance, 2 mean), lane l is the
-/// float at `model[c*120 + m*24 + f*8 + l]`; `modes` has one byte per pixel, padded to whole chunks. `source` and
-/// `mask` have `pixel_count` bytes; lanes past `pixel_count` are updated with x = 0 and their mask is not written.
-/// `model` must be 32-byte aligned. Only call when `cseccam_mog2_avx2_available()` returned 1.
-void cseccam_mog2_update_avx2(float *model, uint8_t *modes, const uint8_t *source, uint8_t *mask,
-                              size_t pixel_count, size_t first_chunk, size_t end_chunk,
-                              const cseccam_mog2_params *params);
+/// float at `model[c*120 + m*24 + f*8 + l]`; `modes` has one byte per pixel, padded to whole chunks. `sources` and
+/// `masks` hold the frames back to back, `pixel_count` bytes each; lanes past `pixel_count` are updated with x = 0
+/// and their mask is not written. `model` must be 32-byte aligned. Only call when `cseccam_mog2_avx2_available()`
+/// returned 1.
+void cseccam_mog2_update_avx2(float *model, uint8_t *modes, const uint8_t *sources, uint8_t *masks, size_t pixel_count,
+                              size_t frame_count, const cseccam_mog2_params *params, size_t first_chunk,
+                              size_t end_chunk);
 
 /// 1 when the CPU and OS support AVX-512F/VL/BW/DQ (and AVX2), so `cseccam_mog2_update_avx512` may be called.
 int cseccam_mog2_avx512_available(void);
 
 /// `cseccam_mog2_update_avx2` compiled for AVX-512VL (same results). Only call when
 /// `cseccam_mog2_avx512_available()` returned 1.
-void cseccam_mog2_update_avx512(float *model, uint8_t *modes, const uint8_t *source, uint8_t *mask,
-                                size_t pixel_count, size_t first_chunk, size_t end_chunk,
-                                const cseccam_mog2_params *params);
+void cseccam_mog2_update_avx512(float *model, uint8_t *modes, const uint8_t *sources, uint8_t *masks,
+                                size_t pixel_count, size_t frame_count, const cseccam_mog2_params *params,
+                                size_t first_chunk, size_t end_chunk);
 
 #endif

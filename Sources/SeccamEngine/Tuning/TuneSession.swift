@@ -192,11 +192,10 @@ public final class TuneSession {
             frameSkip: options.frameSkip, startFrame: startFrame)
         var events: [ScannedEvent] = []
         var peak: (score: Double, frame: Int)?
-        // ScanSession reads an event's times when it ends, with `decoded` frames consumed: a boundary frame not
-        // decoded yet gets the last decoded frame's time plus whole frame durations. Reproduce that exactly.
+        // ScanSession times an event's boundaries from the frames up to the one that ended it; a boundary after
+        // it gets that frame's time plus whole frame durations. Reproduce that exactly.
         func pts(_ frame: Int, decoded: Int) -> Double {
-            guard frame >= decoded, decoded > 0 else { return source.ptsSeconds(ofFrame: frame) }
-            return source.ptsSeconds(ofFrame: decoded - 1) + Double(frame - decoded + 1) / fps
+            source.ptsSeconds(ofFrame: frame, knownThrough: decoded - 1)
         }
         func record(_ event: MotionEvent, decoded: Int) {
             let p = peak ?? (0, event.start)

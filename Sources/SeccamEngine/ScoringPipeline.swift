@@ -1,0 +1,83 @@
+import SeccamMotion
+
+/// How a scan gets its frames scored, always in frame order: each frame in line as it is decoded, or in batches on
+/// the detector's own thread, one batch behind decoding (``OverlappedDetector``; MOG2 also takes a batch faster
+/// than its frames one by one). Scores are the same either way; they only come later.
+final class ScoringPipeline {
+    /// A frame waiting for its score: its decode index and its OpenCV time (for `--use-pts`).
+    typealias Waiting = (index: Int, milliseconds: Double)
+
+    private let detector: MotionDetector
+    private let overlapped: OverlappedDetector?
+    /// The batch being filled, with its frames' indexes (nil in line).
+    private var filling: GrayBatch?
+    private var fillingFrames: [Waiting] = []
+    /// The frames of the batch on the detector thread.
+    private var inFlightFrames: [Waiting] = []
+    /// The one-frame buffer of in-line scoring.
+    private var gray: [UInt8] = []
+
+    /// Decoded frames a frame's score can come after its own decoding, at most.
+    let lagFrames: Int
+
+    /// - Parameters:
+    ///   - overlappedBatch: frames per batch on the detector's own thread; nil scores each frame in line.
+    ///   - frameStride: decoded frames per scored frame (`-fs` + 1), for ``lagFrames``.
+    init(detector: MotionDetector, overlappedBatch: Int?, frameStride: Int) {
+        self.detector = detector
+        let pixels = detector.plan.width * detector.plan.height
+        overlapped = overlappedBatch.map { OverlappedDetector(detector: detector, pixels: pixels, framesPerBatch: $0) }
+        filling = overlapped?.nextBatch()
+        fillingFrames.reserveCapacity(overlappedBatch ?? 0)
+        inFlightFrames.reserveCapacity(overlappedBatch ?? 0)
+        lagFrames = 2 * (overlappedBatch ?? 0) * frameStride
+    }
+
+    /// Adds the next frame to score: `convert` writes its gray pixels into the buffer it is given. `scored` is
+    /// called for every frame whose score is ready, in order (this frame's, or earlier frames').
+    func add(_ frame: Waiting, convert: (UnsafeMutableBufferPointer<UInt8>) throws -> Void,
+             scored: (FrameScore, Waiting) throws -> Void) throws {
+        guard let batch = filling else {
+            try gray.withUnsafeMutableBufferPointerResized(to: detector.plan.width * detector.plan.height, convert)
+            try scored(gray.withUnsafeBufferPointer { detector.process($0) }, frame)
+            return
+        }
+        try convert(batch.appendFrame())
+        fillingFrames.append(frame)
+        if batch.isFull { try flush(scored: scored) }
+    }
+
+    /// Scores every frame added so far; `scored` as for ``add(_:convert:scored:)``.
+    func finish(scored: (FrameScore, Waiting) throws -> Void) throws {
+        try flush(scored: scored)
+        if let overlapped, !inFlightFrames.isEmpty { try report(overlapped.results(), for: inFlightFrames, to: scored) }
+        inFlightFrames.removeAll()
+    }
+
+    /// Ends the detector thread (scores still in flight are dropped). Safe to call twice.
+    func stop() {
+        overlapped?.stop()
+    }
+
+    /// Hands the batch being filled to the detector thread, once the batch before it is scored.
+    private func flush(scored: (FrameScore, Waiting) throws -> Void) throws {
+        guard let overlapped, let batch = filling, batch.count > 0 else { return }
+        if !inFlightFrames.isEmpty { try report(overlapped.results(), for: inFlightFrames, to: scored) }
+        overlapped.submit(batch)
+        swap(&inFlightFrames, &fillingFrames)
+        fillingFrames.removeAll(keepingCapacity: true)
+        filling = overlapped.nextBatch()
+    }
+
+    private func report(_ scores: [FrameScore], for frames: [Waiting], to scored: (FrameScore, Waiting) throws -> Void) throws {
+        for (score, frame) in zip(scores, frames) { try scored(score, frame) }
+    }
+}
+
+private extension Array where Element == UInt8 {
+    /// Resizes to `count` bytes (zeroes when the size changes) and calls `body` with the storage.
+    mutating func withUnsafeMutableBufferPointerResized(to count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Void) rethrows {
+        if self.count != count { self = [UInt8](repeating: 0, count: count) }
+        try withUnsafeMutableBufferPointer { try body($0) }
+    }
+}
