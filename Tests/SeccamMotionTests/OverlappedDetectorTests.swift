@@ -80,8 +80,9 @@ final class OverlappedDetectorTests: XCTestCase {
     }
 
     func testBatchSizeFollowsTheMemoryBudget() {
-        XCTAssertEqual(GrayBatch.framesPerBatch(pixelsPerFrame: 640 * 360), 16)
-        XCTAssertEqual(GrayBatch.framesPerBatch(pixelsPerFrame: 3840 * 2160), 4)
+        XCTAssertEqual(GrayBatch.framesPerBatch(pixelsPerFrame: 640 * 360), 24)
+        XCTAssertEqual(GrayBatch.framesPerBatch(pixelsPerFrame: 1920 * 1080), 12)
+        XCTAssertEqual(GrayBatch.framesPerBatch(pixelsPerFrame: 3840 * 2160), 3)
         XCTAssertEqual(GrayBatch.framesPerBatch(pixelsPerFrame: 1000, budgetBytes: 500), 1)
     }
 }
