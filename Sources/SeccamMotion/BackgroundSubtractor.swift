@@ -11,7 +11,8 @@ public protocol BackgroundSubtractor: AnyObject {
     ///   - mask: `width * height` bytes, overwritten.
     func apply(_ gray: UnsafeBufferPointer<UInt8>, mask: UnsafeMutableBufferPointer<UInt8>)
     /// Updates the model with `count` frames in order and writes their masks: the same masks as `count` calls
-    /// of `apply(_:mask:)`, possibly faster.
+    /// of `apply(_:mask:)`, possibly faster. Every subtractor reads a pixel before it writes that pixel's mask
+    /// byte, so `masks` may be the memory of `frames` (the frames are then replaced by their masks).
     ///
     /// - Parameters:
     ///   - frames: `count` frames of `width * height` pixels, back to back.

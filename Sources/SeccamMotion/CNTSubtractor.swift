@@ -109,17 +109,20 @@ extension CNTSubtractor: BandWork {
     /// Updates a band of pixels of the current frame.
     func work(_ band: Range<Int>) {
         guard let source = frameSource, let target = frameMask else { return }
+        // Each pixel is read before its mask byte is written, so the mask may overwrite the frame.
         if learningRate != 0 {
             for pixel in band {
-                target[pixel] = Self.updateWithHistory(state + pixel * 3, current: Int32(source[pixel]),
+                let current = source[pixel]
+                target[pixel] = Self.updateWithHistory(state + pixel * 3, current: Int32(current),
                                                        previous: Int32(previous[pixel]), maximum: maximum)
-                previous[pixel] = source[pixel]
+                previous[pixel] = current
             }
         } else {
             for pixel in band {
-                target[pixel] = Self.updateWithoutHistory(state + pixel * 3, current: Int32(source[pixel]),
+                let current = source[pixel]
+                target[pixel] = Self.updateWithoutHistory(state + pixel * 3, current: Int32(current),
                                                           previous: Int32(previous[pixel]))
-                previous[pixel] = source[pixel]
+                previous[pixel] = current
             }
         }
     }

@@ -39,13 +39,13 @@ public final class GrayBatch {
         count = 0
     }
 
-    /// The filled frames, back to back.
-    public var frames: UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(rebasing: storage[0..<(count * pixelsPerFrame)])
+    /// The filled frames, back to back (``MotionDetector/process(frames:count:into:)`` overwrites them).
+    public var frames: UnsafeMutableBufferPointer<UInt8> {
+        UnsafeMutableBufferPointer(rebasing: storage[0..<(count * pixelsPerFrame)])
     }
 
     /// How many frames to batch for detection: enough for MOG2's tiles to pay off, fewer when that many frames
-    /// would take more than `budgetBytes` (a scan holds three batches: two of gray frames and one of masks).
+    /// would take more than `budgetBytes` (a scan holds two batches: one being filled, one being scored).
     /// Measured on the 640x360 traffic video's frames (MOG2 kernel alone, ms a frame): 0.56 alone, 0.44 in
     /// batches of 16, 0.40 in 24, 0.46 in 32 (a tile's frames then no longer fit L1 beside its model).
     public static func framesPerBatch(pixelsPerFrame: Int, budgetBytes: Int = 24 << 20) -> Int {

@@ -14,10 +14,8 @@ public final class MotionDetector {
 
     private let subtractor: any BackgroundSubtractor
     private let morphology: Morphology
-    /// Masks of the frames of the latest `process` call, back to back; grows to the largest batch.
-    private var masks: UnsafeMutableBufferPointer<UInt8>
-    /// Which of `masks` is the latest frame's.
-    private var latestMask = 0
+    /// The latest frame's filtered mask.
+    private let mask: UnsafeMutableBufferPointer<UInt8>
     /// Subsampled union of all polygons, or `nil` without regions.
     private let roi: [UInt8]?
     private let roiCount: Int
@@ -54,8 +52,8 @@ public final class MotionDetector {
             subtractor = CNTSubtractor(width: plan.width, height: plan.height, learningRate: options.learningRate)
         }
         morphology = Morphology(width: plan.width, height: plan.height, kernelSize: kernelSize)
-        masks = .allocate(capacity: max(1, plan.width * plan.height))
-        masks.initialize(repeating: 0)
+        mask = .allocate(capacity: max(1, plan.width * plan.height))
+        mask.initialize(repeating: 0)
 
         func sampledMask(_ polygon: [PolygonPoint]) -> [UInt8] {
             var full = [UInt8](repeating: 0, count: videoWidth * videoHeight)
@@ -83,13 +81,7 @@ public final class MotionDetector {
     }
 
     deinit {
-        masks.deallocate()
-    }
-
-    /// Frame `index`'s mask in `masks`.
-    private func mask(_ index: Int) -> UnsafeMutableBufferPointer<UInt8> {
-        let pixels = plan.width * plan.height
-        return UnsafeMutableBufferPointer(rebasing: masks[(index * pixels)..<((index + 1) * pixels)])
+        mask.deallocate()
     }
 
     /// Scores one frame of `plan.width` x `plan.height` pixels.
@@ -101,28 +93,23 @@ public final class MotionDetector {
 
     /// Scores one frame given as `plan.width * plan.height` row-major pixels.
     public func process(_ gray: UnsafeBufferPointer<UInt8>) -> FrameScore {
-        latestMask = 0
-        subtractor.apply(gray, mask: mask(0))
-        return score(mask(0))
+        subtractor.apply(gray, mask: mask)
+        return score(mask)
     }
 
     /// Scores `count` frames given back to back (`plan.width * plan.height` pixels each) and appends their
     /// scores to `scores`: the same scores as `count` calls of `process(_:)`, in less time (the background
-    /// model takes the frames together). Memory grows by one mask per frame of the largest batch.
-    public func process(frames: UnsafeBufferPointer<UInt8>, count: Int, into scores: inout [FrameScore]) {
+    /// model takes the frames together). The frames are overwritten with their masks, so a batch needs no
+    /// memory beside its own.
+    public func process(frames: UnsafeMutableBufferPointer<UInt8>, count: Int, into scores: inout [FrameScore]) {
         let pixels = plan.width * plan.height
         precondition(count >= 0 && frames.count == pixels * count, "MotionDetector: batch size mismatch")
         guard count > 0 else { return }
-        if masks.count < pixels * count {
-            masks.deallocate()
-            masks = .allocate(capacity: pixels * count)
-            masks.initialize(repeating: 0)
-        }
-        subtractor.apply(frames: frames, count: count, masks: UnsafeMutableBufferPointer(rebasing: masks[0..<(pixels * count)]))
+        subtractor.apply(frames: UnsafeBufferPointer(frames), count: count, masks: frames)
         for frame in 0..<count {
-            latestMask = frame
-            scores.append(score(mask(frame)))
+            scores.append(score(UnsafeMutableBufferPointer(rebasing: frames[(frame * pixels)..<((frame + 1) * pixels)])))
         }
+        _ = mask.update(fromContentsOf: frames[((count - 1) * pixels)..<(count * pixels)])
     }
 
     /// Filters a fresh subtractor mask in place and scores it.
@@ -183,14 +170,14 @@ public final class MotionDetector {
 
     /// Calls `body` with the last filtered mask (`plan.width * plan.height` bytes, 0 or 255).
     public func withMask<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(mask(latestMask)))
+        try body(UnsafeBufferPointer(mask))
     }
 
     /// The last filtered mask as dvr-scan's `-mo` video shows it: 0 or 255 inside the regions and 63 outside them
     /// (the mask as is without regions), written into `picture` (`plan.width * plan.height` bytes).
     public func maskPicture(into picture: inout [UInt8]) {
         picture.removeAll(keepingCapacity: true)
-        picture.append(contentsOf: mask(latestMask))
+        picture.append(contentsOf: mask)
         guard let roi else { return }
         for i in picture.indices where roi[i] == 0 { picture[i] = 63 }
     }

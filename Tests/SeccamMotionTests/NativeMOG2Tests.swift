@@ -22,9 +22,10 @@ final class NativeMOG2Tests: XCTestCase {
     }
 
     /// Compares `implementation` with the reference frame by frame; with `batch` > 1 the tested subtractor takes the
-    /// frames `batch` at a time (`apply(frames:count:masks:)`), the last batch possibly shorter.
+    /// frames `batch` at a time (`apply(frames:count:masks:)`), the last batch possibly shorter; `inPlace` writes the
+    /// masks over the frames.
     private func check(_ implementation: SubtractorImplementation, width: Int, height: Int, frames: Int,
-                       varianceThreshold: Double = 16, learningRate: Double = -1, batch: Int = 1,
+                       varianceThreshold: Double = 16, learningRate: Double = -1, batch: Int = 1, inPlace: Bool = false,
                        file: StaticString = #filePath, line: UInt = #line) {
         let reference = MOG2Subtractor(width: width, height: height, varianceThreshold: varianceThreshold,
                                        learningRate: learningRate, implementation: .reference)
@@ -45,8 +46,13 @@ final class NativeMOG2Tests: XCTestCase {
                 expectedMasks.append(expected.pixels)
             }
             var masks = [UInt8](repeating: 7, count: images.count)
-            images.withUnsafeBufferPointer { source in
-                masks.withUnsafeMutableBufferPointer { tested.apply(frames: source, count: count, masks: $0) }
+            if inPlace {
+                masks = images
+                masks.withUnsafeMutableBufferPointer { tested.apply(frames: UnsafeBufferPointer($0), count: count, masks: $0) }
+            } else {
+                images.withUnsafeBufferPointer { source in
+                    masks.withUnsafeMutableBufferPointer { tested.apply(frames: source, count: count, masks: $0) }
+                }
             }
             for (offset, expectedMask) in expectedMasks.enumerated() {
                 let count = expectedMask.filter { $0 != 0 }.count
@@ -90,13 +96,15 @@ final class NativeMOG2Tests: XCTestCase {
 
     /// Frames in batches give the masks of frames one at a time: the C kernels walk a batch a tile of the model at
     /// a time (161x121 has 38 tiles and a tail chunk, and is split into parallel bands), and the reference and
-    /// Swift SIMD paths loop over the frames. Batches of 16 and of 5 (the last one shorter), from the first frame
-    /// (the model starts empty) and with a learning rate of 1 (every frame restarts the model).
+    /// Swift SIMD paths loop over the frames. Batches of 16, 24 and of 5 (the last one shorter), from the first
+    /// frame (the model starts empty), with a learning rate of 1 (every frame restarts the model), and with the
+    /// masks written over the frames, as `MotionDetector` does.
     func testBatchesEqualFramesOneAtATime() {
         for implementation in SubtractorImplementation.allCases {
             check(implementation, width: 161, height: 121, frames: 100, batch: 16)
+            check(implementation, width: 161, height: 121, frames: 100, batch: 24, inPlace: true)
             check(implementation, width: 161, height: 121, frames: 61, learningRate: 0.1, batch: 5)
-            check(implementation, width: 64, height: 33, frames: 20, learningRate: 1, batch: 4)
+            check(implementation, width: 64, height: 33, frames: 20, learningRate: 1, batch: 4, inPlace: true)
             check(implementation, width: 5, height: 3, frames: 40, batch: 16)
         }
     }
