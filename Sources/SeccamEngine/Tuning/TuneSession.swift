@@ -115,6 +115,8 @@ public final class TuneSession {
         var groupIndex: [GroupKey: Int] = [:]
         var planBuffers: [(plan: SamplingPlan, gray: [UInt8])] = []
         var settingGroup: [Int] = []
+        // Each group scores its frames in batches (faster MOG2, as in a scan); the groups share one memory budget.
+        let groupCount = Set(allOptions.map { GroupKey($0, thresholdMatters: regionRule) }).count
         for options in allOptions {
             let key = GroupKey(options, thresholdMatters: regionRule)
             if let g = groupIndex[key] {
@@ -132,7 +134,9 @@ public final class TuneSession {
             }()
             groupIndex[key] = groups.count
             settingGroup.append(groups.count)
-            groups.append(DetectorGroup(detector: detector, stride: stride, stop: stop, buffer: buffer, regionRule: regionRule))
+            let frames = GrayBatch.framesPerBatch(pixelsPerFrame: plan.width * plan.height, budgetBytes: (24 << 20) / groupCount)
+            groups.append(DetectorGroup(detector: detector, stride: stride, stop: stop, buffer: buffer, regionRule: regionRule,
+                                        framesPerBatch: frames))
         }
         logger.info("tuning", metadata: ["settings": "\(settings.count)", "detector.runs": "\(groups.count)"])
 
@@ -155,15 +159,14 @@ public final class TuneSession {
                                           into: &planBuffers[b].gray)
                     converted[b] = true
                 }
-                let score = planBuffers[b].gray.withUnsafeBufferPointer { groups[g].detector.process($0) }
-                groups[g].scores.append(score.score)
-                if regionRule { groups[g].above.append(score.above) }
+                groups[g].add(planBuffers[b].gray)
             }
             if onProgress != nil, index % 8 == 0, clock.now - lastProgress > .milliseconds(250) {
                 lastProgress = clock.now
                 onProgress?(ScanProgress(framesRead: source.position, totalFrames: source.totalFrames, elapsedSeconds: (clock.now - started).seconds))
             }
         }
+        for g in groups.indices { groups[g].flush() }
         let positionAtEnd = source.position
         onProgress?(ScanProgress(framesRead: positionAtEnd, totalFrames: source.totalFrames, elapsedSeconds: (clock.now - started).seconds))
 
@@ -233,13 +236,33 @@ private struct DetectorGroup {
     let regionRule: Bool
     var scores: [Double] = []
     var above: [Bool] = []
+    /// Frames added and not scored yet.
+    private let batch: GrayBatch
+    private var scored: [FrameScore] = []
 
-    init(detector: MotionDetector, stride: Int, stop: Int, buffer: Int, regionRule: Bool) {
+    init(detector: MotionDetector, stride: Int, stop: Int, buffer: Int, regionRule: Bool, framesPerBatch: Int) {
         self.detector = detector
         self.stride = stride
         self.stop = stop
         self.buffer = buffer
         self.regionRule = regionRule
+        batch = GrayBatch(capacity: framesPerBatch, pixelsPerFrame: detector.plan.width * detector.plan.height)
+    }
+
+    /// Adds this detector's next gray frame; the batch is scored when it is full.
+    mutating func add(_ gray: [UInt8]) {
+        _ = gray.withUnsafeBufferPointer { batch.appendFrame().update(fromContentsOf: $0) }
+        if batch.isFull { flush() }
+    }
+
+    /// Scores the frames added so far.
+    mutating func flush() {
+        guard batch.count > 0 else { return }
+        scored.removeAll(keepingCapacity: true)
+        detector.process(frames: batch.frames, count: batch.count, into: &scored)
+        batch.removeAll()
+        scores.append(contentsOf: scored.map(\.score))
+        if regionRule { above.append(contentsOf: scored.map(\.above)) }
     }
 }
 
