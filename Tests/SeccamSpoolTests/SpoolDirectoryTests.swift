@@ -40,8 +40,8 @@ final class SpoolDirectoryTests: XCTestCase {
 
     func testRelativeRootIsMadeAbsolute() throws {
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(temp.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        _ = FileManager.default.changeCurrentDirectoryPath(temp.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         let relative = try SpoolDirectory(root: "relative-spool")
         XCTAssertEqual(relative.root, temp.appendingPathComponent("relative-spool").path)
         XCTAssertEqual(try relative.enqueue(clip: makeClip("r.mp4")).state, .pending)

@@ -53,7 +53,7 @@ final class UploadProcessTests: XCTestCase {
     /// Starts `seccam-engine upload` with the test credentials in its environment; output goes to a log file.
     func startUploader(_ extra: [String], log name: String) throws -> (Process, URL) {
         let log = temp.appendingPathComponent(name)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         // setpriv --pdeathsig: the uploader dies with the test process (it would otherwise run on after a crash).
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
@@ -252,7 +252,7 @@ final class UploadProcessTests: XCTestCase {
         environment["AWS_SECRET_ACCESS_KEY"] = "wrong-secret-value-xyz"
         process.environment = environment
         let badLog = temp.appendingPathComponent("bad.log")
-        FileManager.default.createFile(atPath: badLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: badLog.path, contents: nil)
         let handle = try FileHandle(forWritingTo: badLog)
         process.standardOutput = handle
         process.standardError = handle
