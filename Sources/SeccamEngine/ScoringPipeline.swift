@@ -28,6 +28,7 @@ final class ScoringPipeline {
         let pixels = detector.plan.width * detector.plan.height
         overlapped = overlappedBatch.map { OverlappedDetector(detector: detector, pixels: pixels, framesPerBatch: $0) }
         filling = overlapped?.nextBatch()
+        if overlapped == nil { gray = [UInt8](repeating: 0, count: pixels) }
         fillingFrames.reserveCapacity(overlappedBatch ?? 0)
         inFlightFrames.reserveCapacity(overlappedBatch ?? 0)
         lagFrames = 2 * (overlappedBatch ?? 0) * frameStride
@@ -38,7 +39,7 @@ final class ScoringPipeline {
     func add(_ frame: Waiting, convert: (UnsafeMutableBufferPointer<UInt8>) throws -> Void,
              scored: (FrameScore, Waiting) throws -> Void) throws {
         guard let batch = filling else {
-            try gray.withUnsafeMutableBufferPointerResized(to: detector.plan.width * detector.plan.height, convert)
+            try gray.withUnsafeMutableBufferPointer { try convert($0) }
             try scored(gray.withUnsafeBufferPointer { detector.process($0) }, frame)
             return
         }
@@ -71,13 +72,5 @@ final class ScoringPipeline {
 
     private func report(_ scores: [FrameScore], for frames: [Waiting], to scored: (FrameScore, Waiting) throws -> Void) throws {
         for (score, frame) in zip(scores, frames) { try scored(score, frame) }
-    }
-}
-
-private extension Array where Element == UInt8 {
-    /// Resizes to `count` bytes (zeroes when the size changes) and calls `body` with the storage.
-    mutating func withUnsafeMutableBufferPointerResized(to count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Void) rethrows {
-        if self.count != count { self = [UInt8](repeating: 0, count: count) }
-        try withUnsafeMutableBufferPointer { try body($0) }
     }
 }

@@ -195,31 +195,29 @@ public final class TuneSession {
             frameSkip: options.frameSkip, startFrame: startFrame)
         var events: [ScannedEvent] = []
         var peak: (score: Double, frame: Int)?
-        // ScanSession times an event's boundaries from the frames up to the one that ended it; a boundary after
-        // it gets that frame's time plus whole frame durations. Reproduce that exactly.
-        func pts(_ frame: Int, decoded: Int) -> Double {
-            source.ptsSeconds(ofFrame: frame, knownThrough: decoded - 1)
-        }
-        func record(_ event: MotionEvent, decoded: Int) {
+        // ScanSession times an event's boundaries from the frames up to the one that ended it (`lastScored`); a
+        // boundary after it gets that frame's time plus whole frame durations. Reproduce that exactly.
+        func record(_ event: MotionEvent, lastScored: Int) {
             let p = peak ?? (0, event.start)
             peak = nil
             events.append(ScannedEvent(
                 index: events.count + 1, startFrame: event.start, endFrame: event.end,
                 startSeconds: Double(event.start) / fps, endSeconds: Double(event.end) / fps,
                 durationSeconds: Double(max(0, event.end - event.start)) / fps,
-                startPTSSeconds: pts(event.start, decoded: decoded), endPTSSeconds: pts(event.end, decoded: decoded),
+                startPTSSeconds: source.ptsSeconds(ofFrame: event.start, knownThrough: lastScored),
+                endPTSSeconds: source.ptsSeconds(ofFrame: event.end, knownThrough: lastScored),
                 peakScore: p.score, peakFrame: p.frame, boundingBox: nil, triggeredRegions: []))
         }
         for (k, score) in group.scores.enumerated() {
             let frame = startFrame + (k + 1) * group.stride - 1
             switch tracker.observe(frame: frame, score: score, above: group.regionRule ? group.above[k] : nil) {
             case .started: peak = (score, frame)
-            case .ended(let event): record(event, decoded: frame + 1)
+            case .ended(let event): record(event, lastScored: frame)
             case nil: break
             }
             if tracker.inEvent, let p = peak, score > p.score { peak = (score, frame) }
         }
-        if let event = tracker.finish(position: finalPosition) { record(event, decoded: finalPosition) }
+        if let event = tracker.finish(position: finalPosition) { record(event, lastScored: finalPosition - 1) }
         return events
     }
 }
