@@ -192,6 +192,14 @@ public final class Demuxer {
                 lastVideoPacketEnd = max(lastVideoPacketEnd ?? end, end)
             }
         }
+        if ret >= 0, interruptCode == .cancelled {
+            // An interrupted read can still hand back a packet: the parser's flush of an access unit cut short (an
+            // RTSP camera's next frame with only its delimiter: a clip that ended with it failed to decode). The
+            // input is being stopped anyway, so the packet is dropped.
+            packet.reset()
+            throw MediaError(code: .cancelled, operation: "reading packets from \(source.redacted)", call: "av_read_frame",
+                             reason: "cancelled")
+        }
         if ret >= 0, interruptCode == .timedOut { stallPending = true }
         if ret < 0 {
             throw MediaError(code: interruptCode ?? interrupt.code(for: ret), operation: "reading packets from \(source.redacted)",

@@ -108,4 +108,18 @@ final class BadInputTests: XCTestCase {
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
     }
+
+    /// A read made after a cancel gives no packet, even where the input would still give one (a file ignores the
+    /// interrupt): an interrupted read may return a parser's flush of a cut-short access unit, never to be recorded.
+    func testReadAfterCancelThrowsCancelledWithoutAPacket() throws {
+        let flag = InterruptFlag()
+        let demuxer = try Demuxer(source: SourceURL(TestPaths.fixtures.appendingPathComponent("moving_box.mp4").path), interrupt: flag)
+        var packet = try Packet()
+        XCTAssertEqual(try demuxer.read(into: &packet), .packet)
+        flag.cancel()
+        XCTAssertThrowsError(try demuxer.read(into: &packet)) { error in
+            XCTAssertEqual((error as? MediaError)?.code, .cancelled)
+        }
+        XCTAssertEqual(packet.size, 0)
+    }
 }
