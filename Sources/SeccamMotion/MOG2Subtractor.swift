@@ -34,14 +34,16 @@ public final class MOG2Subtractor: BackgroundSubtractor {
     static let modeLimit = 5
     /// Floats per chunk of 8 pixels: 5 modes x (weight, variance, mean) x 8 lanes.
     static let chunkFloats = 120
+    /// Pixels the band workers update together: 16 for the AVX-512 kernel, 8 for every other path.
+    private let chunkPixels: Int
 
     private let learningRate: Double
     /// The constants shared by every frame; each frame sets its own learning rate (see `advance()`).
     private let baseParameters: Parameters
     private var frames = 0
     private let chunks: Int
-    /// Chunked model: chunk c, mode m, field f (0 weight, 1 variance, 2 mean), lane l at c*120 + m*24 + f*8 + l.
-    /// The AVX2 kernel (`Sources/CSeccamMOG2`) relies on this layout and on the 64-byte alignment.
+    /// Chunked model: chunk c, mode m, field f (0 weight, 1 variance, 2 mean), lane l at c*120 + m*24 + f*8 + l;
+    /// with the AVX-512 kernel, chunks of 16 pixels at c*240 + m*48 + f*16 + l (`cseccam_mog2.h`). 64-byte aligned.
     private let model: UnsafeMutableRawPointer
     /// Used mode count per pixel (padded to whole chunks).
     private let modes: UnsafeMutablePointer<UInt8>
@@ -84,12 +86,13 @@ public final class MOG2Subtractor: BackgroundSubtractor {
                                     varianceThreshold: Float(varianceThreshold > 0 ? varianceThreshold : 16))
         frameParameters = .allocate(capacity: frameParametersCapacity)
         frameParameters.initialize(to: baseParameters)
-        chunks = (width * height + 7) / 8
-        let bytes = max(1, chunks) * Self.chunkFloats * MemoryLayout<Float>.stride
+        chunkPixels = nativeKernel == .avx512 ? 16 : 8
+        chunks = (width * height + chunkPixels - 1) / chunkPixels
+        let bytes = max(1, chunks) * chunkPixels * (Self.chunkFloats / 8) * MemoryLayout<Float>.stride
         model = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         model.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
-        modes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, chunks) * 8)
-        modes.initialize(repeating: 0, count: max(1, chunks) * 8)
+        modes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, chunks) * chunkPixels)
+        modes.initialize(repeating: 0, count: max(1, chunks) * chunkPixels)
     }
 
     deinit {
@@ -120,7 +123,7 @@ public final class MOG2Subtractor: BackgroundSubtractor {
         }
         guard count > 0 else { return }
         if frames == 0 || learningRate >= 1 {
-            modes.update(repeating: 0, count: chunks * 8)
+            modes.update(repeating: 0, count: chunks * chunkPixels)
             frames = 0
         }
         if count > frameParametersCapacity {
@@ -148,7 +151,7 @@ public final class MOG2Subtractor: BackgroundSubtractor {
             frameSource = source
             frameMask = target
             frameCount = count
-            ParallelBands.run(count: chunks, minimumBand: 1024, self)
+            ParallelBands.run(count: chunks, minimumBand: 8192 / chunkPixels, self)
             frameSource = nil
             frameMask = nil
             frameCount = 0
@@ -391,7 +394,7 @@ public final class MOG2Subtractor: BackgroundSubtractor {
 }
 
 extension MOG2Subtractor: BandWork {
-    /// Runs the vectorized update of the current frames over a band of 8-pixel chunks.
+    /// Runs the vectorized update of the current frames over a band of chunks (`chunkPixels` pixels each).
     func work(_ band: Range<Int>) {
         guard let source = frameSource, let target = frameMask else { return }
         let count = width * height

@@ -1,4 +1,4 @@
-// AVX2 kernel of SeccamMotion's MOG2 update (DVR-SCAN.md §2.3), bit-identical to the scalar Swift reference.
+// AVX2 and AVX-512 kernels of SeccamMotion's MOG2 update (DVR-SCAN.md §2.3), bit-identical to the scalar Swift reference.
 #ifndef CSECCAM_MOG2_H
 #define CSECCAM_MOG2_H
 
@@ -36,7 +36,9 @@ void cseccam_mog2_update_avx2(float *model, uint8_t *modes, const uint8_t *sourc
 /// 1 when the CPU and OS support AVX-512F/VL/BW/DQ (and AVX2), so `cseccam_mog2_update_avx512` may be called.
 int cseccam_mog2_avx512_available(void);
 
-/// `cseccam_mog2_update_avx2` compiled for AVX-512VL (same results). Only call when
+/// `cseccam_mog2_update_avx2` on 16 lanes (the same results), with chunks of 16 pixels: mode m, field f, lane l of
+/// chunk c is `model[c*240 + m*48 + f*16 + l]`, `modes` is padded to whole 16-pixel chunks, and `model` must be
+/// 64-byte aligned. `first_chunk` and `end_chunk` count 16-pixel chunks. Only call when
 /// `cseccam_mog2_avx512_available()` returned 1.
 void cseccam_mog2_update_avx512(float *model, uint8_t *modes, const uint8_t *sources, uint8_t *masks,
                                 size_t pixel_count, size_t frame_count, const cseccam_mog2_params *params,
