@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Use: fill the frames of ``nextBatch()``, ``submit(_:)`` it, and take ``results()`` before the next submit;
 /// call ``stop()`` when done (the thread keeps the object alive until then). Two batches are handed out
-/// alternately, so the caller fills one while the detector reads the other.
+/// alternately, so the caller fills one while the detector reads the other. The caller's thread is counted as busy
+/// on a core of its own (``ParallelBands/reserveCore()``) from `init` to `stop()`.
 public final class OverlappedDetector: @unchecked Sendable {
     // Ordering: the caller sets `input` and then signals `request`; the worker sets `output` and then sets
     // `finished` under the band pool's lock, where the caller reads it. `stopping` is set before the last `request`.
@@ -32,6 +33,7 @@ public final class OverlappedDetector: @unchecked Sendable {
         batches = (GrayBatch(capacity: framesPerBatch, pixelsPerFrame: pixels),
                    GrayBatch(capacity: framesPerBatch, pixelsPerFrame: pixels))
         output.reserveCapacity(framesPerBatch)
+        ParallelBands.reserveCore()
         let thread = Thread { [self] in serve() }
         thread.name = "seccam.detect"
         thread.start()
@@ -71,6 +73,7 @@ public final class OverlappedDetector: @unchecked Sendable {
         stopping = true
         request.signal()
         exited.wait()
+        ParallelBands.releaseCore()
     }
 
     private func serve() {

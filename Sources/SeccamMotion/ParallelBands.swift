@@ -19,7 +19,11 @@ protocol BandWork: AnyObject {
 /// run in parallel instead of waiting for each other.
 ///
 /// A thread that waits for a detector on another thread (``OverlappedDetector``) can ``assist(until:)``: it then
-/// takes bands of the pool's jobs like a worker, so decode and detection share the cores.
+/// takes bands of the pool's jobs like a worker, so decode and detection share the cores. While such a thread is
+/// busy decoding it occupies a core of its own (``reserveCore()``), and the pool's workers that would need that core
+/// stay out of the jobs: with more threads than cores the scheduler shares the cores evenly, the single-threaded
+/// decoder falls behind the detector and a core then idles until it catches up (measured on 2 cores, 720p
+/// defaults: 1.26-1.29 s wall with no worker in the jobs against 1.34-1.52 s with one).
 final class ParallelBands: @unchecked Sendable {
     private static let shared = ParallelBands(workers: ProcessInfo.processInfo.activeProcessorCount - 1)
     /// Bands per participating thread.
@@ -31,6 +35,10 @@ final class ParallelBands: @unchecked Sendable {
     private let state = NSCondition()
     /// Threads other than the caller working inside the current job (registered before they claim a band).
     private var helpers = 0
+    /// The pool's own workers among `helpers`.
+    private var workersInJob = 0
+    /// Cores kept by busy threads outside the pool (``reserveCore()``); the workers may use the others.
+    private var reservedCores = 0
     /// The next unclaimed band of the current job.
     private let next = Atomic<Int>(0)
     // Posted and cleared under `state`; read without it only by registered threads, while the job cannot change.
@@ -41,7 +49,7 @@ final class ParallelBands: @unchecked Sendable {
     private init(workers: Int) {
         self.workers = max(0, workers)
         for worker in 0..<self.workers {
-            let thread = Thread { [unowned self] in Self.assist(pool: self, until: { false }) }
+            let thread = Thread { [unowned self] in Self.assist(pool: self, asWorker: true, until: { false }) }
             thread.name = "SeccamMotion.band\(worker + 1)"
             thread.start()
         }
@@ -88,22 +96,44 @@ final class ParallelBands: @unchecked Sendable {
     /// Runs bands of the pool's jobs as they are posted, until `isDone()` is true. `isDone` is evaluated under
     /// the pool's lock; whatever makes it true must do so inside ``wakeAssistants(_:)``.
     static func assist(until isDone: () -> Bool) {
-        assist(pool: shared, until: isDone)
+        assist(pool: shared, asWorker: false, until: isDone)
     }
 
-    private static func assist(pool: ParallelBands, until isDone: () -> Bool) {
+    /// Keeps one core for a thread outside the pool that will stay busy (the decoding thread of an
+    /// ``OverlappedDetector``) until ``releaseCore()``: the pool's workers then join jobs only while the cores
+    /// left allow it. Reservations add up.
+    static func reserveCore() {
+        let pool = shared
+        pool.state.lock()
+        pool.reservedCores += 1
+        pool.state.unlock()
+    }
+
+    /// Gives back a core kept by ``reserveCore()``.
+    static func releaseCore() {
+        let pool = shared
+        pool.state.lock()
+        pool.reservedCores -= 1
+        pool.state.broadcast()
+        pool.state.unlock()
+    }
+
+    private static func assist(pool: ParallelBands, asWorker: Bool, until isDone: () -> Bool) {
         pool.state.lock()
         defer { pool.state.unlock() }
         while !isDone() {
-            guard pool.job != nil, pool.next.load(ordering: .relaxed) < pool.bands else {
+            guard pool.job != nil, pool.next.load(ordering: .relaxed) < pool.bands,
+                  !asWorker || pool.workersInJob < pool.workers - pool.reservedCores else {
                 pool.state.wait()
                 continue
             }
             pool.helpers += 1
+            if asWorker { pool.workersInJob += 1 }
             pool.state.unlock()
             pool.drain()
             pool.state.lock()
             pool.helpers -= 1
+            if asWorker { pool.workersInJob -= 1 }
             if pool.helpers == 0 { pool.state.broadcast() }
         }
     }
