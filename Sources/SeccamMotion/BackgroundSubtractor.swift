@@ -50,10 +50,10 @@ extension BackgroundSubtractor {
 public enum SubtractorImplementation: Sendable, CaseIterable {
     /// One pixel at a time, following DVR-SCAN.md literally (the oracle).
     case reference
-    /// SIMD lanes and row bands on all cores. MOG2 runs its C kernel built for AVX-512VL when the CPU has it
-    /// (`MOG2Subtractor.usesAVX512`), else the AVX2 build (`usesAVX2`), else the `portableVectorized` Swift SIMD code.
+    /// SIMD lanes and row bands on all cores. MOG2 runs its 16-lane AVX-512 kernel when the CPU has AVX-512
+    /// (`MOG2Subtractor.usesAVX512`), else its AVX2 kernel (`usesAVX2`), else the `portableVectorized` Swift SIMD code.
     case vectorized
-    /// Like `vectorized`, but never the AVX-512VL build of the MOG2 kernel (for tests on AVX-512 machines).
+    /// Like `vectorized`, but never the AVX-512 kernel of MOG2 (for tests and benchmarks on AVX-512 machines).
     case avx2
     /// Like `vectorized`, but always the Swift SIMD8 code (baseline SSE2); no AVX2 kernel.
     case portableVectorized
