@@ -27,8 +27,7 @@ extension BackgroundSubtractor {
         precondition(count >= 0 && frames.count == pixels * count && masks.count == pixels * count,
                      "subtractor: buffer size mismatch")
         for frame in 0..<count {
-            apply(UnsafeBufferPointer(rebasing: frames[(frame * pixels)..<((frame + 1) * pixels)]),
-                  mask: UnsafeMutableBufferPointer(rebasing: masks[(frame * pixels)..<((frame + 1) * pixels)]))
+            apply(frames.frame(frame, size: pixels), mask: masks.frame(frame, size: pixels))
         }
     }
 

@@ -31,7 +31,7 @@ public final class GrayBatch {
     public func appendFrame() -> UnsafeMutableBufferPointer<UInt8> {
         precondition(!isFull, "GrayBatch: full")
         count += 1
-        return UnsafeMutableBufferPointer(rebasing: storage[((count - 1) * pixelsPerFrame)..<(count * pixelsPerFrame)])
+        return storage.frame(count - 1, size: pixelsPerFrame)
     }
 
     /// Forgets the frames (the storage is reused).

@@ -116,8 +116,7 @@ public final class MOG2Subtractor: BackgroundSubtractor {
         // A learning rate of 1 or more rebuilds the model on every frame: one frame at a time.
         if learningRate >= 1 && count > 1 {
             for frame in 0..<count {
-                apply(frames: UnsafeBufferPointer(rebasing: gray[(frame * pixels)..<((frame + 1) * pixels)]), count: 1,
-                      masks: UnsafeMutableBufferPointer(rebasing: masks[(frame * pixels)..<((frame + 1) * pixels)]))
+                apply(frames: gray.frame(frame, size: pixels), count: 1, masks: masks.frame(frame, size: pixels))
             }
             return
         }

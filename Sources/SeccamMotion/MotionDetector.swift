@@ -107,7 +107,7 @@ public final class MotionDetector {
         guard count > 0 else { return }
         subtractor.apply(frames: UnsafeBufferPointer(frames), count: count, masks: frames)
         for frame in 0..<count {
-            scores.append(score(UnsafeMutableBufferPointer(rebasing: frames[(frame * pixels)..<((frame + 1) * pixels)])))
+            scores.append(score(frames.frame(frame, size: pixels)))
         }
         _ = mask.update(fromContentsOf: frames[((count - 1) * pixels)..<(count * pixels)])
     }
