@@ -51,7 +51,7 @@ final class ScoringPipeline {
     /// Scores every frame added so far; `scored` as for ``add(_:convert:scored:)``.
     func finish(scored: (FrameScore, Waiting) throws -> Void) throws {
         try flush(scored: scored)
-        if let overlapped, !inFlightFrames.isEmpty { try report(overlapped.results(), for: inFlightFrames, to: scored) }
+        if let overlapped, !inFlightFrames.isEmpty { try reportInFlight(of: overlapped, to: scored) }
         inFlightFrames.removeAll()
     }
 
@@ -63,14 +63,17 @@ final class ScoringPipeline {
     /// Hands the batch being filled to the detector thread, once the batch before it is scored.
     private func flush(scored: (FrameScore, Waiting) throws -> Void) throws {
         guard let overlapped, let batch = filling, batch.count > 0 else { return }
-        if !inFlightFrames.isEmpty { try report(overlapped.results(), for: inFlightFrames, to: scored) }
+        if !inFlightFrames.isEmpty { try reportInFlight(of: overlapped, to: scored) }
         overlapped.submit(batch)
         swap(&inFlightFrames, &fillingFrames)
         fillingFrames.removeAll(keepingCapacity: true)
         filling = overlapped.nextBatch()
     }
 
-    private func report(_ scores: [FrameScore], for frames: [Waiting], to scored: (FrameScore, Waiting) throws -> Void) throws {
-        for (score, frame) in zip(scores, frames) { try scored(score, frame) }
+    /// Waits for the batch on the detector thread and reports its frames' scores.
+    private func reportInFlight(of overlapped: OverlappedDetector, to scored: (FrameScore, Waiting) throws -> Void) throws {
+        try overlapped.withResults { scores in
+            for (score, frame) in zip(scores, inFlightFrames) { try scored(score, frame) }
+        }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// bands of the detector's parallel work itself, so the two threads share the cores. Scores are the same as
 /// calling `detector.process` in line: the detector still sees every frame once, in order.
 ///
-/// Use: fill the frames of ``nextBatch()``, ``submit(_:)`` it, and take ``results()`` before the next submit;
+/// Use: fill the frames of ``nextBatch()``, ``submit(_:)`` it, and take ``withResults(_:)`` before the next submit;
 /// call ``stop()`` when done (the thread keeps the object alive until then). Two batches are handed out
 /// alternately, so the caller fills one while the detector reads the other. The caller's thread is counted as busy
 /// on a core of its own (``ParallelBands/reserveCore()``) from `init` to `stop()`.
@@ -47,29 +47,30 @@ public final class OverlappedDetector: @unchecked Sendable {
         return batch
     }
 
-    /// Starts detecting the frames of `batch`, which must stay untouched until ``results()`` returns.
+    /// Starts detecting the frames of `batch`, which must stay untouched until ``withResults(_:)`` returns.
     public func submit(_ batch: GrayBatch) {
-        precondition(!inFlight && !stopping, "OverlappedDetector: submit after stop, or before taking results()")
+        precondition(!inFlight && !stopping, "OverlappedDetector: submit after stop, or before taking the results")
         input = batch
         inFlight = true
         request.signal()
     }
 
-    /// Waits for the submitted frames' scores (in order), helping with their parallel bands meanwhile.
-    public func results() -> [FrameScore] {
+    /// Waits for the submitted frames' scores, helping with their parallel bands meanwhile, and hands them to
+    /// `body` in order. The array is reused for the next batch (no allocation per batch): do not keep it.
+    public func withResults<Result>(_ body: ([FrameScore]) throws -> Result) rethrows -> Result {
         precondition(inFlight, "OverlappedDetector: nothing submitted")
         ParallelBands.assist(until: { finished })
         finished = false
         inFlight = false
         input = nil
         defer { output.removeAll(keepingCapacity: true) }
-        return output
+        return try body(output)
     }
 
     /// Waits for frames still in flight (their scores are dropped), then ends the thread. Safe to call twice.
     public func stop() {
         guard !stopping else { return }
-        if inFlight { _ = results() }
+        if inFlight { withResults { _ in } }
         stopping = true
         request.signal()
         exited.wait()

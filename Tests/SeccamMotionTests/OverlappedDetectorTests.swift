@@ -60,12 +60,12 @@ final class OverlappedDetectorTests: XCTestCase {
             let image = scene.frame(f)
             _ = image.pixels.withUnsafeBufferPointer { batch.appendFrame().update(fromContentsOf: $0) }
             guard batch.isFull || f == 119 else { continue }
-            if inFlight { actual += overlapped.results() }
+            if inFlight { overlapped.withResults { actual += $0 } }
             overlapped.submit(batch)
             inFlight = true
             batch = overlapped.nextBatch()
         }
-        actual += overlapped.results()
+        overlapped.withResults { actual += $0 }
         XCTAssertEqual(actual.count, expected.count)
         XCTAssertEqual(actual, expected)
     }
