@@ -59,6 +59,13 @@ AVX2 __m256 clamp_variance(__m256 v, const consts *c) {
     return _mm256_min_ps(c->var_max, v);
 }
 
+/// 1 / total where |total| > FLT_EPSILON, else 0 (the weights' normalisation).
+AVX2 __m256 inverse_of(__m256 total, const consts *c) {
+    __m256 big = _mm256_or_ps(_mm256_cmp_ps(total, _mm256_set1_ps(__FLT_EPSILON__), _CMP_GT_OQ),
+                              lt(total, _mm256_set1_ps(-__FLT_EPSILON__)));
+    return _mm256_and_ps(big, _mm256_div_ps(c->one, total));
+}
+
 /// The general case (any lane not fitting mode 0): returns the background lanes; updates `nmodes`. `most` is the
 /// largest mode count among the lanes on entry: the mode loops run to it with every lane masked, instead of testing
 /// for a live lane on each mode (a data-dependent branch the CPU mispredicts; measured 8 % faster at 720p).
@@ -106,10 +113,7 @@ AVX2 __m256 update_general(float *chunk, __m256i *nmodes_io, __m256 x, int most,
         }
         total = pick(active, _mm256_add_ps(total, weight), total);
     }
-    __m256 inverse = _mm256_div_ps(c->one, total);
-    __m256 big = _mm256_or_ps(_mm256_cmp_ps(total, _mm256_set1_ps(__FLT_EPSILON__), _CMP_GT_OQ),
-                              lt(total, _mm256_set1_ps(-__FLT_EPSILON__)));
-    inverse = _mm256_and_ps(big, inverse);
+    __m256 inverse = inverse_of(total, c);
     for (int m = 0; m < most; m++) {
         store_where(ROW(m, 0), greater_i(nmodes, m), _mm256_mul_ps(LOAD(m, 0), inverse));
     }
@@ -179,10 +183,7 @@ AVX2 __m256 update_chunk(float *chunk, __m256i *nmodes_io, __m256 x, int most, c
         w[mode] = pick(active, weight, old);
         total = pick(active, _mm256_add_ps(total, weight), total);
     }
-    __m256 inverse = _mm256_div_ps(c->one, total);
-    __m256 big = _mm256_or_ps(_mm256_cmp_ps(total, _mm256_set1_ps(__FLT_EPSILON__), _CMP_GT_OQ),
-                              lt(total, _mm256_set1_ps(-__FLT_EPSILON__)));
-    inverse = _mm256_and_ps(big, inverse);
+    __m256 inverse = inverse_of(total, c);
     for (int m = 0; m < most; m++) {
         __m256 used = greater_i(nmodes, m);
         STORE(m, 0, pick(used, _mm256_mul_ps(w[m], inverse), w[m]));
