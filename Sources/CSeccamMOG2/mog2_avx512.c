@@ -7,7 +7,9 @@
 // than with 8 and masked stores and blends are single instructions. Measured in the kernel harness (traffic, people
 // and a third clip at 640x360, traffic at 1280x720; batches of 24), against the 8-lane kernel: 0.41-0.55 against
 // 0.55-0.85 ms a frame at 360p, 1.69 against 2.32 ms at 720p, although more chunks leave the fast path (one lane
-// in 16 not fitting mode 0 is enough).
+// in 16 not fitting mode 0 is enough). The two kernels share their structure line for line but not one
+// instruction (mask registers here, vector masks there), so they are two files rather than one template behind
+// a layer of macros: each reads as the instructions it runs, and each is tested against the Swift reference.
 //
 // Layout (cseccam_mog2.h): chunk c holds 16 pixels; mode m, field f (0 weight, 1 variance, 2 mean), lane l at
 // model[c*240 + m*48 + f*16 + l], so each row is one 64-byte cache line.
