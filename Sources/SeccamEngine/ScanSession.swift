@@ -80,9 +80,9 @@ public final class ScanSession {
         let startFrame = options.startTime?.frames(fps: fps) ?? 0
         let endFrame: Int? = options.duration.map { $0.frames(fps: fps) + startFrame } ?? options.endTime?.frames(fps: fps)
         let stride = options.frameSkip + 1
-        // A camera's frames are scored one at a time, so its events are announced without waiting for a batch.
-        let batch = live ? 1 : GrayBatch.framesPerBatch(pixelsPerFrame: plan.width * plan.height)
-        let scoring = ScoringPipeline(detector: detector, overlappedBatch: overlapped ? batch : nil, frameStride: stride)
+        let batch = Self.framesPerBatch(options, camera: live || options.realTime, pixels: plan.width * plan.height,
+                                        scoredPerSecond: fps / Double(stride))
+        let scoring = ScoringPipeline(detector: detector, batch: batch, overlapped: overlapped, frameStride: stride)
         defer { scoring.stop() }
         var tracker = EventTracker(
             threshold: options.detector.threshold, minEventLength: options.minEventLength.frames(fps: fps),
@@ -244,14 +244,32 @@ extension ScanSession {
     /// Whether the detector runs on its own thread, one batch behind a single-threaded decoder
     /// (``OverlappedDetector``), rather than in line with FFmpeg's frame threads. Files are scanned that way:
     /// measured on the 720p traffic video, 1.51 s wall and 2.55 CPU s at defaults instead of 1.69 and 2.70 in
-    /// line (batches of 16), and at `-df 2` 1.49 CPU s instead of 1.65 (frame by frame). A live camera scored
-    /// frame by frame overlaps only when detection is the lighter part (`-df` 2 or more, or `-fs`): at full size
-    /// in line measured faster there (1.72 s wall against 1.8–1.9 s). Thumbnails and encoded clips look at the
+    /// line (batches of 16), and at `-df 2` 1.49 CPU s instead of 1.65 (frame by frame). A live camera overlaps
+    /// only when detection is the lighter part (`-df` 2 or more, or `-fs`): at full size, frame by frame, in line
+    /// measured faster there (1.72 s wall against 1.8–1.9 s). Thumbnails and encoded clips look at the
     /// scored frame's picture, and a real-time source is not limited by the CPU, so those always detect in line,
     /// as does `-mo` (which reads each frame's mask).
     static func overlapsDetection(_ options: ScanOptions, live: Bool) -> Bool {
-        !options.realTime && !options.thumbnails && options.maskOutput == nil && (options.clips == nil || options.clipEncoding == nil)
+        !options.realTime && !scoresFrameByFrame(options)
             && (!live || options.detector.downscaleFactor >= 2 || options.frameSkip >= 1)
+    }
+
+    /// Whether each frame must be scored while its picture is the decoded one: thumbnails and encoded clips draw
+    /// on the scored frame, and `-mo` writes each frame's mask.
+    static func scoresFrameByFrame(_ options: ScanOptions) -> Bool {
+        options.thumbnails || options.maskOutput != nil || (options.clips != nil && options.clipEncoding != nil)
+    }
+
+    /// Frames scored together: a file in batches as large as ``GrayBatch/framesPerBatch(pixelsPerFrame:budgetBytes:)``
+    /// allows; a camera (or a file paced in real time) in batches of the frames it scores in a quarter of a second,
+    /// at most 8, so its events are announced at most that much later. MOG2 then fetches its model from memory once
+    /// per batch instead of once per frame: one 720p25 camera at `-df 2` (`run`, `perf stat` over 20 s) took
+    /// 1.75–2.32 CPU s frame by frame, 1.60–1.71 in batches of 2, 1.49–1.61 of 4 and 1.34–1.45 of 8.
+    static func framesPerBatch(_ options: ScanOptions, camera: Bool, pixels: Int, scoredPerSecond: Double) -> Int {
+        if scoresFrameByFrame(options) { return 1 }
+        guard camera else { return GrayBatch.framesPerBatch(pixelsPerFrame: pixels) }
+        guard scoredPerSecond.isFinite, scoredPerSecond >= 1 else { return 1 }
+        return max(1, min(8, Int(scoredPerSecond / 4)))
     }
 
 }
