@@ -80,8 +80,7 @@ public final class ScanSession {
         let startFrame = options.startTime?.frames(fps: fps) ?? 0
         let endFrame: Int? = options.duration.map { $0.frames(fps: fps) + startFrame } ?? options.endTime?.frames(fps: fps)
         let stride = options.frameSkip + 1
-        let batch = Self.framesPerBatch(options, camera: live || options.realTime, pixels: plan.width * plan.height,
-                                        scoredPerSecond: fps / Double(stride))
+        let batch = Self.framesPerBatch(options, camera: live || options.realTime, pixels: plan.width * plan.height)
         let scoring = ScoringPipeline(detector: detector, batch: batch, overlapped: overlapped, frameStride: stride)
         defer { scoring.stop() }
         var tracker = EventTracker(
@@ -244,14 +243,12 @@ extension ScanSession {
     /// Whether the detector runs on its own thread, one batch behind a single-threaded decoder
     /// (``OverlappedDetector``), rather than in line with FFmpeg's frame threads. Files are scanned that way:
     /// measured on the 720p traffic video, 1.51 s wall and 2.55 CPU s at defaults instead of 1.69 and 2.70 in
-    /// line (batches of 16), and at `-df 2` 1.49 CPU s instead of 1.65 (frame by frame). A live camera overlaps
-    /// only when detection is the lighter part (`-df` 2 or more, or `-fs`): at full size, frame by frame, in line
-    /// measured faster there (1.72 s wall against 1.8–1.9 s). Thumbnails and encoded clips look at the
-    /// scored frame's picture, and a real-time source is not limited by the CPU, so those always detect in line,
-    /// as does `-mo` (which reads each frame's mask).
+    /// line (batches of 16), and at `-df 2` 1.49 CPU s instead of 1.65 (frame by frame). A camera (or a file paced
+    /// in real time) is not limited by the CPU, so it detects in line: no thread and no second batch per camera.
+    /// Thumbnails and encoded clips look at the scored frame's picture, and `-mo` reads each frame's mask, so
+    /// those detect in line too.
     static func overlapsDetection(_ options: ScanOptions, live: Bool) -> Bool {
-        !options.realTime && !scoresFrameByFrame(options)
-            && (!live || options.detector.downscaleFactor >= 2 || options.frameSkip >= 1)
+        !live && !options.realTime && !scoresFrameByFrame(options)
     }
 
     /// Whether each frame must be scored while its picture is the decoded one: thumbnails and encoded clips draw
@@ -260,18 +257,19 @@ extension ScanSession {
         options.thumbnails || options.maskOutput != nil || (options.clips != nil && options.clipEncoding != nil)
     }
 
-    /// Frames scored together: a file in batches as large as ``GrayBatch/framesPerBatch(pixelsPerFrame:budgetBytes:)``
-    /// allows; a camera (or a file paced in real time) in batches of the frames it scores in a quarter of a second,
-    /// at most 8, so its events are announced at most that much later. MOG2 then fetches its model from memory once
-    /// per batch instead of once per frame: one 720p25 camera at `-df 2` (`run`, `perf stat` over 20 s) took
-    /// 1.75–2.32 CPU s frame by frame, 1.60–1.71 in batches of 2, 1.49–1.61 of 4 and 1.34–1.45 of 8.
-    static func framesPerBatch(_ options: ScanOptions, camera: Bool, pixels: Int, scoredPerSecond: Double) -> Int {
-        if scoresFrameByFrame(options) { return 1 }
-        guard camera else { return GrayBatch.framesPerBatch(pixelsPerFrame: pixels) }
-        guard scoredPerSecond.isFinite, scoredPerSecond >= 1 else { return 1 }
-        return max(1, min(8, Int(scoredPerSecond / 4)))
-    }
+    /// Frames a camera scores together. MOG2 fetches its model from memory once per batch instead of once per
+    /// frame: one 720p25 camera at `-df 2` (`run`, `perf stat` over 20 s) took 1.75–2.32 CPU s frame by frame,
+    /// 1.60–1.71 in batches of 2, 1.49–1.61 of 4 and 1.34–1.45 of 8. Each frame more costs one gray frame of
+    /// memory per camera (0.23 MB at 640x360), and 2 keeps a camera under the 30 MB of `make bench-multicam`'s
+    /// target (6 measured 29.3 MiB, 30.7 MB); an event is announced one frame later at most.
+    static let cameraBatch = 2
 
+    /// Frames scored together: a file in batches as large as ``GrayBatch/framesPerBatch(pixelsPerFrame:budgetBytes:)``
+    /// allows, a camera in batches of ``cameraBatch``.
+    static func framesPerBatch(_ options: ScanOptions, camera: Bool, pixels: Int) -> Int {
+        if scoresFrameByFrame(options) { return 1 }
+        return camera ? cameraBatch : GrayBatch.framesPerBatch(pixelsPerFrame: pixels)
+    }
 }
 
 /// Peak score, motion box and triggered regions of the event in progress.
