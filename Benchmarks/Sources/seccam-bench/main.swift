@@ -274,7 +274,9 @@ func main() throws {
         _ = process(0..<warmup)  // the background model learns; buffers reach their steady size
         let results = (0..<runs).map { r in timed { process((warmup + r * perRun)..<(warmup + (r + 1) * perRun)) } }
         var fields = base
-        fields["subtractor"] = kind.rawValue + (implementation == .avx2 ? " (AVX2 kernel)" : "")
+        // Without AVX2, `.avx2` runs the portable Swift SIMD code: say so rather than name a kernel that did not run.
+        let kernelName = MOG2Subtractor.usesAVX2 ? " (AVX2 kernel)" : " (Swift SIMD, no AVX2)"
+        fields["subtractor"] = kind.rawValue + (implementation == .avx2 ? kernelName : "")
         fields["size"] = "\(width)x\(height)"
         fields["kernel_size"] = detector.kernelSize
         fields["warmup_frames"] = warmup
